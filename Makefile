@@ -1,0 +1,54 @@
+# competency: Cloud Productivity competency levels inside PostgreSQL (PGXS)
+
+EXTENSION  = competency
+MODULE_big = competency
+OBJS       = src/competency.o src/rules.o src/keyhash.o \
+             src/entitlements.o src/individuals.o src/level.o
+DATA       = $(wildcard sql/competency--*.sql)
+PGFILEDESC = "competency - Cloud Productivity competency levels"
+
+# pg_regress: every sql/<name>.sql but the install scripts; setup runs first.
+TESTS      = $(filter-out setup competency--%,$(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS    = setup $(TESTS)
+
+# Our code is -Wall -Wextra -Werror clean; the server headers are included as
+# system headers since some of their inline functions are not -Wextra clean.
+PG_CPPFLAGS = -Wall -Wextra -Werror -isystem $(includedir_server) \
+              -isystem $(includedir_internal)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+
+# The server headers may be missing on a fresh machine: only the targets below
+# (which install them) work until they are there.
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+all install installcheck:
+	@echo "PostgreSQL server development files are missing; 'make demo' or 'make test' installs them ('make deps' alone)." >&2
+	@exit 1
+endif
+
+.PHONY: deps demo test regress tap bench valgrind fuzz
+
+# Installs the Debian packages the project needs (as root), or says how.
+deps:
+	@sh test/deps.sh
+
+# Builds, installs, and shows every sample partner's level on a throwaway cluster.
+demo: deps
+	$(MAKE) all
+	$(MAKE) install
+	sh test/demo.sh
+
+# Builds, installs, then pg_regress and TAP against throwaway clusters.
+test: deps
+	$(MAKE) all
+	$(MAKE) install
+	sh test/run-tests.sh
+
+# The TAP suite alone, against clusters PostgreSQL::Test::Cluster makes
+# (run as a user initdb accepts; test/run-tests.sh arranges it).
+PROVE_TESTS = test/t/*.pl
+tap:
+	$(prove_installcheck)

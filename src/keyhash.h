@@ -1,0 +1,95 @@
+/*
+ * keyhash.h
+ *	  Hashing, equality, copying and binary (de)serialization of the key
+ *	  datums the aggregates group by (tenant, person): any hashable type.
+ */
+#ifndef COMPETENCY_KEYHASH_H
+#define COMPETENCY_KEYHASH_H
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+
+/*
+ * A bump allocator: many small copies (keys, SKU strings) without a chunk
+ * header each.  Everything it hands out lives until its context is reset.
+ */
+typedef struct Arena
+{
+	MemoryContext mcxt;
+	char	   *cur;			/* free space in the current block */
+	Size		left;
+	Size		next_block;		/* size of the next block to allocate */
+	Size		total;			/* bytes of all blocks */
+} Arena;
+
+extern void arena_init(Arena *a, MemoryContext mcxt);
+extern void *arena_alloc(Arena *a, Size size);
+
+typedef struct KeyType
+{
+	Oid			typid;			/* base type of the key */
+	Oid			collation;		/* collation equality runs under */
+	int16		typlen;
+	bool		typbyval;
+	bool		image_eq;		/* equal iff bitwise equal: hash the image */
+	FmgrInfo	hash_fn;		/* else: the type's hash function ... */
+	FmgrInfo	eq_fn;			/* ... and equality operator */
+	bool		io_ready;		/* send/recv looked up? */
+	FmgrInfo	send_fn;
+	FmgrInfo	recv_fn;
+	Oid			recv_ioparam;
+	MemoryContext mcxt;			/* where lookups and copies live */
+	Arena		arena;			/* copies of by-reference keys */
+} KeyType;
+
+extern void keytype_init(KeyType *kt, Oid typid, Oid collation,
+						 MemoryContext mcxt);
+extern void keytype_init_from_arg(KeyType *kt, FunctionCallInfo fcinfo,
+								  int argno, MemoryContext mcxt);
+extern void keytype_check_same(const KeyType *a, const KeyType *b);
+extern uint32 keytype_hash(const KeyType *kt, Datum key);
+extern bool keytype_equal(const KeyType *kt, Datum a, Datum b);
+extern Datum keytype_copy(KeyType *kt, Datum key);
+
+/* Keys of varlena types are detoasted once, before hashing and storing. */
+static inline Datum
+keytype_prepare(const KeyType *kt, Datum key)
+{
+	if (kt->typlen == -1)
+		return PointerGetDatum(PG_DETOAST_DATUM_PACKED(key));
+	return key;
+}
+
+extern void keytype_send_header(const KeyType *kt, StringInfo buf);
+extern void keytype_recv_header(KeyType *kt, StringInfo buf,
+								MemoryContext mcxt);
+extern void keytype_send(KeyType *kt, StringInfo buf, Datum key);
+extern Datum keytype_recv(KeyType *kt, StringInfo buf);
+
+/*
+ * Support functions take "internal", so SQL can reach them only with a NULL
+ * state; refuse anything but a call from an aggregate.
+ */
+#define REQUIRE_AGG_CONTEXT(fcinfo, cxtp) \
+	do { \
+		if (!AggCheckCallContext((fcinfo), (cxtp))) \
+			ereport(ERROR, \
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED), \
+					 errmsg("%s can only be called by an aggregate", __func__))); \
+	} while (0)
+
+/* Errors about malformed serialized states share one shape. */
+#define STATE_ERROR(...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), \
+			 errmsg("invalid serialized competency aggregate state"), \
+			 errdetail(__VA_ARGS__)))
+
+extern int32 state_getint32(StringInfo buf, const char *what);
+extern int64 state_getint64(StringInfo buf, const char *what);
+extern int	state_getbyte(StringInfo buf, const char *what);
+extern int32 state_getcount(StringInfo buf, int min_item_bytes,
+							const char *what);
+extern void state_getend(StringInfo buf);
+
+#endif							/* COMPETENCY_KEYHASH_H */

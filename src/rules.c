@@ -1,0 +1,169 @@
+/*
+ * rules.c
+ *	  The competency's rules: thresholds per level and market, the eligible
+ *	  Office 365 workloads and their accepted spellings, the exams and the
+ *	  certification that qualify an individual.
+ *
+ * Spellings are compared after folding: ASCII letters to lower case, ASCII
+ * whitespace, '_', '-' and ':' dropped.  Folding stops as soon as the folded
+ * text is longer than any accepted spelling, so a megabyte of text costs at
+ * most one pass over its separators and never a copy.
+ */
+#include "postgres.h"
+
+#include "rules.h"
+
+const char *const cp_level_labels[CP_NUM_LEVELS] = {"none", "silver", "gold"};
+const char *const cp_market_labels[2] = {"developed", "developing"};
+const char *const cp_workload_names[CP_NUM_WORKLOADS] = {
+	"exchange_online", "sharepoint_online", "skype_for_business", "yammer",
+	"proplus"
+};
+
+/* Performance requirement: active entitlements per level and market. */
+static const int64 required_entitlements[CP_NUM_LEVELS][2] = {
+	/* developed, developing */
+	{0, 0},						/* none */
+	{2000, 1000},				/* silver */
+	{4000, 4000}				/* gold */
+};
+
+/* Skills requirement: qualified individuals per level. */
+static const int32 required_individuals[CP_NUM_LEVELS] = {0, 1, 2};
+
+#define SP(s, v) {s, sizeof(s) - 1, v}
+
+typedef struct Spelling
+{
+	const char *folded;			/* spelling after folding */
+	int			len;			/* its length */
+	int			value;
+} Spelling;
+
+static const Spelling workload_spellings[] = {
+	SP("exchangeonline", CP_WORKLOAD_EXCHANGE),
+	SP("exchange", CP_WORKLOAD_EXCHANGE),
+	SP("exo", CP_WORKLOAD_EXCHANGE),
+	SP("sharepointonline", CP_WORKLOAD_SHAREPOINT),
+	SP("sharepoint", CP_WORKLOAD_SHAREPOINT),
+	SP("spo", CP_WORKLOAD_SHAREPOINT),
+	SP("skypeforbusiness", CP_WORKLOAD_SKYPE),
+	SP("sfb", CP_WORKLOAD_SKYPE),
+	SP("yammer", CP_WORKLOAD_YAMMER),
+	SP("yam", CP_WORKLOAD_YAMMER),
+	SP("proplus", CP_WORKLOAD_PROPLUS),
+	SP("office365proplus", CP_WORKLOAD_PROPLUS),
+	{NULL, 0, 0}
+};
+
+/* Credentials; an optional leading word "exam" is removed before lookup. */
+static const Spelling credential_spellings[] = {
+	SP("70346", CP_CRED_70_346),
+	SP("70347", CP_CRED_70_347),
+	SP("mcsaoffice365", CP_CRED_MCSA),
+	{NULL, 0, 0}
+};
+
+/* Longer than every accepted folded spelling, "exam" prefix included. */
+#define FOLD_MAX 24
+
+/*
+ * Fold s into buf; returns the folded length, or -1 when the folded text
+ * would not fit (and so cannot be an accepted spelling).
+ */
+static int
+FoldSpelling(const char *s, size_t len, char *buf)
+{
+	int			n = 0;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+			c == '\v' || c == '_' || c == '-' || c == ':')
+			continue;
+		if (n >= FOLD_MAX)
+			return -1;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		buf[n++] = (char) c;
+	}
+	return n;
+}
+
+/* Look the folded text up in a table; -1 when absent. */
+static int
+LookupFolded(const Spelling *table, const char *buf, int n)
+{
+	for (const Spelling *sp = table; sp->folded != NULL; sp++)
+	{
+		if (sp->len == n && memcmp(sp->folded, buf, n) == 0)
+			return sp->value;
+	}
+	return -1;
+}
+
+/* Canonical workload of a spelling, or CP_WORKLOAD_NONE if not eligible. */
+CpWorkload
+cp_workload_lookup(const char *s, size_t len)
+{
+	char		buf[FOLD_MAX];
+	int			n = FoldSpelling(s, len, buf);
+	int			v;
+
+	if (n <= 0)
+		return CP_WORKLOAD_NONE;
+	v = LookupFolded(workload_spellings, buf, n);
+	return v < 0 ? CP_WORKLOAD_NONE : (CpWorkload) v;
+}
+
+/* Credential bit of a spelling, or 0 if it is not a qualifying credential. */
+int
+cp_credential_lookup(const char *s, size_t len)
+{
+	char		buf[FOLD_MAX];
+	int			n = FoldSpelling(s, len, buf);
+	int			v;
+
+	if (n <= 0)
+		return 0;
+	v = LookupFolded(credential_spellings, buf, n);
+	if (v < 0 && n > 4 && memcmp(buf, "exam", 4) == 0)
+		v = LookupFolded(credential_spellings, buf + 4, n - 4);
+	return v < 0 ? 0 : v;
+}
+
+/* Does a person holding these credentials qualify (either path)? */
+bool
+cp_credentials_qualify(int bits)
+{
+	return (bits & CP_CRED_MCSA) != 0 ||
+		(bits & (CP_CRED_70_346 | CP_CRED_70_347)) ==
+		(CP_CRED_70_346 | CP_CRED_70_347);
+}
+
+int64
+cp_required_entitlements_for(CpLevel level, CpMarket market)
+{
+	return required_entitlements[level][market];
+}
+
+int32
+cp_required_individuals_for(CpLevel level)
+{
+	return required_individuals[level];
+}
+
+/* The highest level both of whose requirements are met. */
+CpLevel
+cp_level_for(CpMarket market, int64 entitlements, int32 individuals)
+{
+	for (int l = CP_NUM_LEVELS - 1; l > CP_LEVEL_NONE; l--)
+	{
+		if (entitlements >= required_entitlements[l][market] &&
+			individuals >= required_individuals[l])
+			return (CpLevel) l;
+	}
+	return CP_LEVEL_NONE;
+}

@@ -1,0 +1,61 @@
+#!/bin/sh
+# Runs every suite of competency against throwaway clusters, never a running
+# one: pg_regress (and isolation tests) on a pg_virtualenv cluster, then the
+# TAP tests, whose PostgreSQL::Test::Cluster nodes need a user initdb accepts.
+# Ends with one line "N passed, N failed" (also written to $SUMMARY_FILE).
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+work=$(mktemp -d /tmp/competency-test.XXXXXX)
+chmod 755 "$work"
+passed=0
+failed=0
+
+count() {	# count <file> <regex>
+	grep -cE "$2" "$1" 2>/dev/null || true
+}
+
+# pg_regress and isolation: one line per test, "... ok" or "... FAILED"
+pg_virtualenv -t -v 15 make -s installcheck >"$work/regress.out" 2>&1
+rc=$?
+p=$(count "$work/regress.out" '\.\.\. ok')
+f=$(count "$work/regress.out" '\.\.\. (FAILED|failed)')
+cat "$work/regress.out"
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+for d in regression.diffs output_iso/regression.diffs; do
+	[ -s "$d" ] && head -200 "$d"
+done
+echo "pg_regress: $p passed, $f failed"
+passed=$((passed + p)); failed=$((failed + f))
+
+# TAP: each ok / not ok line is a test; a script that dies counts as failed
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir "$work/tree"
+	tar --exclude=.git --exclude=tmp_check --exclude=results -cf - . | tar -C "$work/tree" -xf -
+	chown -R postgres "$work/tree"
+	runuser -u postgres -- make -C "$work/tree" -s tap PROVE_FLAGS=-v >"$work/tap.out" 2>&1
+	rc=$?
+	tapdir="$work/tree"
+else
+	make -s tap PROVE_FLAGS=-v >"$work/tap.out" 2>&1
+	rc=$?
+	tapdir="$top"
+fi
+cat "$work/tap.out"
+p=$(count "$work/tap.out" '^[[:space:]]*ok [0-9]')
+f=$(count "$work/tap.out" '^[[:space:]]*not ok [0-9]')
+d=$(count "$work/tap.out" 'Dubious|No plan found|Bad plan|Parse errors')
+f=$((f + d))
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+if [ "$f" -ne 0 ]; then
+	for l in "$tapdir"/tmp_check/log/*; do
+		[ -f "$l" ] && { echo "=== $l"; tail -50 "$l"; }
+	done
+fi
+echo "TAP: $p passed, $f failed"
+passed=$((passed + p)); failed=$((failed + f))
+
+summary="$passed passed, $failed failed"
+[ -n "${SUMMARY_FILE:-}" ] && echo "$summary" >"$SUMMARY_FILE"
+echo "$summary"
+[ "$failed" -eq 0 ]
