@@ -302,10 +302,12 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 SELECT s.partner_id, s.market, s.active_entitlements, s.qualified_individuals,
        s.level, s.next_level,
-       greatest(@extschema@.cp_required_entitlements(s.next_level, s.market)
-                - s.active_entitlements, 0),
-       greatest(@extschema@.cp_required_individuals(s.next_level)
-                - s.qualified_individuals, 0)
+       CASE WHEN s.next_level IS NOT NULL THEN
+           greatest(@extschema@.cp_required_entitlements(s.next_level, s.market)
+                    - s.active_entitlements, 0) END,
+       CASE WHEN s.next_level IS NOT NULL THEN
+           greatest(@extschema@.cp_required_individuals(s.next_level)
+                    - s.qualified_individuals, 0) END
 FROM (
     SELECT f.*, @extschema@.cp_next_level(f.level) AS next_level
     FROM (

@@ -20,7 +20,7 @@ pg_virtualenv -t -v 15 make -s installcheck >"$work/regress.out" 2>&1
 rc=$?
 p=$(count "$work/regress.out" '\.\.\. ok')
 f=$(count "$work/regress.out" '\.\.\. (FAILED|failed)')
-cat "$work/regress.out"
+grep -v " UTC \[[0-9]*\] " "$work/regress.out"
 if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 for d in regression.diffs output_iso/regression.diffs; do
 	[ -s "$d" ] && head -200 "$d"

@@ -1,0 +1,59 @@
+-- Sample data for `make demo`: every level in both markets.
+\set ON_ERROR_STOP on
+\pset footer off
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS competency;
+
+INSERT INTO cp_partner VALUES
+    (1, 'Contoso',          'developed'),
+    (2, 'Fabrikam',         'developed'),
+    (3, 'Northwind Traders', 'developed'),
+    (4, 'Tailspin Toys',    'developing'),
+    (5, 'Wingtip',          'developing'),
+    (6, 'Litware',          'developing');
+
+-- Customer tenants: partner p manages tenants p*100+1 .. p*100+n, each
+-- associated as delegated administrator since 2025.
+CREATE TEMP TABLE demo_tenants AS
+SELECT p AS partner_id, md5('tenant' || p || '-' || t)::uuid AS tenant_id, t
+FROM (VALUES (1, 30), (2, 14), (3, 8), (4, 28), (5, 9), (6, 6)) v(p, n),
+     generate_series(1, n) t;
+INSERT INTO cp_association
+SELECT partner_id, tenant_id, 'delegated_admin', date '2025-01-01', NULL FROM demo_tenants;
+
+-- A year of monthly measurements: Exchange for everyone, SharePoint for some,
+-- a Teams workload that never counts, and a trial SKU that never counts.
+INSERT INTO cp_usage
+SELECT tenant_id, w.workload, w.sku, w.trial,
+       (w.base + (t * 7) % 40)::int, m::date
+FROM demo_tenants,
+     generate_series(current_date - 330, current_date, interval '30 days') m,
+     (VALUES ('Exchange Online', 'O365_E3', false, 140),
+             ('SPO',             'O365_E3', false, 120),
+             ('Teams',           'O365_E3', false, 400),
+             ('EXO',             'O365_E5_TRIAL', true, 300)) w(workload, sku, trial, base)
+WHERE w.workload <> 'SPO' OR t % 2 = 0;
+
+INSERT INTO cp_person VALUES
+    (11, 1, 'Aiko'), (12, 1, 'Ben'), (21, 2, 'Chloe'), (31, 3, 'Dev'),
+    (41, 4, 'Elif'), (42, 4, 'Femi'), (51, 5, 'Gita'), (61, 6, 'Hugo');
+INSERT INTO cp_credential VALUES
+    (11, 'Exam 70-346', current_date - 400, NULL),
+    (11, 'Exam 70-347', current_date - 380, NULL),
+    (12, 'MCSA: Office 365', current_date - 200, current_date + 900),
+    (21, 'MCSA: Office 365', current_date - 100, NULL),
+    (31, '70-346', current_date - 100, NULL),          -- one exam is not enough
+    (41, 'mcsa_office_365', current_date - 50, NULL),
+    (42, '70-346', current_date - 60, NULL),
+    (42, '70-347', current_date - 40, NULL),
+    (51, 'MCSA-Office365', current_date - 10, NULL),
+    (61, 'MCSA: Office 365', current_date - 900, current_date - 30);  -- expired
+
+\echo
+\echo 'Every partner''s level today (cp_evaluate):'
+\echo
+SELECT p.name AS partner, e.market, e.active_entitlements AS entitlements,
+       e.qualified_individuals AS individuals, e.level, e.next_level,
+       e.entitlements_short, e.individuals_short
+FROM cp_evaluate() e JOIN cp_partner p USING (partner_id)
+ORDER BY e.market, e.level DESC, p.name;
