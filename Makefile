@@ -10,6 +10,9 @@ PGFILEDESC = "competency - Cloud Productivity competency levels"
 # pg_regress: every sql/<name>.sql but the install scripts; setup runs first.
 TESTS      = $(filter-out setup competency--%,$(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS    = setup $(TESTS)
+# isolation tests (concurrency): test/specs/*.spec, outputs in test/expected
+ISOLATION      = $(basename $(notdir $(wildcard test/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test --load-extension=competency
 
 # Our code is -Wall -Wextra -Werror clean; the server headers are included as
 # system headers since some of their inline functions are not -Wextra clean.

@@ -361,3 +361,376 @@ SELECT * FROM @extschema@.cp_evaluate_partners(as_of, @extschema@.cp_usage_windo
 $$;
 COMMENT ON FUNCTION cp_evaluate(date) IS
   'Every partner''s figures and level as of a date, with what is still missing for the next level';
+
+-------------------------------------------------------------------------------
+-- Flagging level changes (SPEC section 4).
+--
+-- After each statement on a data table, a statement-level trigger finds the
+-- partners the statement can affect and hands them to cp_flag(), which
+-- re-evaluates them in one set-based pass, logs each change, keeps
+-- cp_partner_level and notifies listeners.
+--
+-- Concurrency.  Two writers can each miss the other's rows: a usage row for
+-- tenant X and a new association (A, X), or a credential for a person who is
+-- moving to another partner.  So each trigger first locks what links its rows
+-- to partners -- tenants and persons, hashed into the rows of cp_flag_lock,
+-- in ascending order -- and only then, with a fresh snapshot, looks for the
+-- partners affected.  It then locks those partners' cp_partner rows (FOR NO
+-- KEY UPDATE, ascending) and evaluates them with a fresh snapshot.  Both lock
+-- steps also write (the cp_flag_lock rows, every evaluated partner's
+-- cp_partner_level row), so that under REPEATABLE READ or SERIALIZABLE a
+-- transaction that could have missed a concurrent change fails with 40001
+-- instead of storing a wrong level.
+-------------------------------------------------------------------------------
+
+CREATE TABLE cp_flag_lock (
+    bucket integer PRIMARY KEY
+);
+INSERT INTO cp_flag_lock SELECT generate_series(0, 2047);
+REVOKE ALL ON cp_flag_lock FROM PUBLIC;
+COMMENT ON TABLE cp_flag_lock IS
+  'Internal: rows flagging locks and touches to serialize writers that share a tenant (buckets 0-1023) or a person (1024-2047)';
+COMMENT ON COLUMN cp_flag_lock.bucket IS 'Hash bucket of a tenant or person';
+
+CREATE FUNCTION cp_flagging_active() RETURNS boolean
+AS 'MODULE_PATHNAME', 'cp_flagging_active'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION cp_flagging_active() IS
+  'Whether triggers flag level changes now: false while competency.flagging is off or a dump is being restored';
+
+CREATE FUNCTION cp_tenant_bucket(tenant_id uuid) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.uuid_hash(tenant_id) & 1023 $$;
+COMMENT ON FUNCTION cp_tenant_bucket(uuid) IS 'Internal: the cp_flag_lock row of a tenant';
+
+CREATE FUNCTION cp_person_bucket(person_id bigint) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT 1024 + (pg_catalog.hashint8(person_id) & 1023) $$;
+COMMENT ON FUNCTION cp_person_bucket(bigint) IS 'Internal: the cp_flag_lock row of a person';
+
+-- Lock (in ascending order, waiting for concurrent flaggers) and touch buckets.
+CREATE FUNCTION cp_lock_buckets(buckets integer[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF cardinality(buckets) > 0 THEN
+        PERFORM 1 FROM @extschema@.cp_flag_lock
+        WHERE bucket = ANY (buckets) ORDER BY bucket FOR NO KEY UPDATE;
+        UPDATE @extschema@.cp_flag_lock SET bucket = bucket WHERE bucket = ANY (buckets);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION cp_lock_buckets(integer[]) IS
+  'Internal: serializes flagging of writers that share a tenant or person';
+
+-- Re-evaluate partners (NULL: every partner) as of a date with the configured
+-- window; log and notify each change; returns the number of changes.
+CREATE FUNCTION cp_flag(partner_ids bigint[], as_of date DEFAULT current_date)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
+AS $$
+DECLARE
+    changes integer;
+BEGIN
+    PERFORM @extschema@.cp_require_date(as_of, 'as_of');
+    IF partner_ids IS NOT NULL AND cardinality(partner_ids) = 0 THEN
+        RETURN 0;
+    END IF;
+
+    -- one evaluation per partner at a time, in ascending order
+    PERFORM 1 FROM @extschema@.cp_partner
+    WHERE partner_ids IS NULL OR partner_id = ANY (partner_ids)
+    ORDER BY partner_id FOR NO KEY UPDATE;
+
+    WITH ev AS (
+        SELECT e.partner_id, e.level, e.active_entitlements, e.qualified_individuals
+        FROM @extschema@.cp_evaluate_partners(as_of,
+                 @extschema@.cp_configured_usage_window(), partner_ids) e
+    ),
+    -- partners that no longer exist but were last seen above none
+    gone AS (
+        SELECT DISTINCT h.partner_id
+        FROM @extschema@.cp_level_change h
+        WHERE (partner_ids IS NULL OR h.partner_id = ANY (partner_ids))
+          AND NOT EXISTS (SELECT 1 FROM @extschema@.cp_partner p
+                          WHERE p.partner_id = h.partner_id)
+    ),
+    now_levels AS (
+        SELECT partner_id, level, active_entitlements, qualified_individuals,
+               true AS present
+        FROM ev
+        UNION ALL
+        SELECT partner_id, 'none', 0, 0, false FROM gone
+    ),
+    compared AS (
+        SELECT n.*,
+               coalesce(pl.level,
+                        (SELECT h.new_level FROM @extschema@.cp_level_change h
+                         WHERE h.partner_id = n.partner_id
+                         ORDER BY h.change_id DESC LIMIT 1),
+                        'none') AS old_level
+        FROM now_levels n
+        LEFT JOIN @extschema@.cp_partner_level pl USING (partner_id)
+    ),
+    logged AS (
+        INSERT INTO @extschema@.cp_level_change
+            (partner_id, old_level, new_level, active_entitlements,
+             qualified_individuals, changed_at)
+        SELECT partner_id, old_level, level, active_entitlements,
+               qualified_individuals, now()
+        FROM compared
+        WHERE level <> old_level
+        ORDER BY partner_id
+        RETURNING change_id, partner_id, old_level, new_level,
+                  active_entitlements, qualified_individuals
+    ),
+    stored AS (
+        INSERT INTO @extschema@.cp_partner_level AS pl
+            (partner_id, level, active_entitlements, qualified_individuals, evaluated_at)
+        SELECT partner_id, level, active_entitlements, qualified_individuals, now()
+        FROM compared WHERE present
+        ON CONFLICT (partner_id) DO UPDATE
+        SET level = excluded.level,
+            active_entitlements = excluded.active_entitlements,
+            qualified_individuals = excluded.qualified_individuals,
+            evaluated_at = excluded.evaluated_at
+    )
+    SELECT count(pg_notify('cp_level_change',
+                 jsonb_build_object('change_id', change_id,
+                                   'partner_id', partner_id,
+                                   'old_level', old_level,
+                                   'new_level', new_level,
+                                   'active_entitlements', active_entitlements,
+                                   'qualified_individuals', qualified_individuals)::text))
+    INTO changes
+    FROM (SELECT * FROM logged ORDER BY change_id) l;
+
+    RETURN changes;
+END
+$$;
+COMMENT ON FUNCTION cp_flag(bigint[], date) IS
+  'Internal: re-evaluates partners (NULL: all) with the configured window, logs and notifies level changes, returns their number';
+
+CREATE FUNCTION cp_refresh_levels(as_of date DEFAULT current_date)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.cp_flag(NULL, as_of);
+END
+$$;
+COMMENT ON FUNCTION cp_refresh_levels(date) IS
+  'Re-evaluates every partner as of a date (default today) and flags changes, such as those caused by time passing; returns the number of changes';
+
+-- The triggers.  Each finds the partners its statement may affect.
+
+CREATE FUNCTION cp_flag_partner_trigger() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF NOT @extschema@.cp_flagging_active() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM @extschema@.cp_flag(NULL);
+        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+        ids := ARRAY(SELECT partner_id FROM new_rows);
+    ELSIF TG_OP = 'DELETE' THEN
+        ids := ARRAY(SELECT partner_id FROM old_rows);
+    ELSE
+        -- a renumbered partner: the old number ends its history, the new
+        -- one starts at none (the level row moved by ON UPDATE CASCADE goes)
+        DELETE FROM @extschema@.cp_partner_level
+        WHERE partner_id IN (SELECT partner_id FROM new_rows
+                             EXCEPT SELECT partner_id FROM old_rows);
+        ids := ARRAY(SELECT partner_id FROM new_rows
+                     UNION SELECT partner_id FROM old_rows);
+    END IF;
+    PERFORM @extschema@.cp_flag(ids);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION cp_flag_association_trigger() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF NOT @extschema@.cp_flagging_active() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM @extschema@.cp_flag(NULL);
+        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT DISTINCT @extschema@.cp_tenant_bucket(tenant_id) FROM new_rows));
+        ids := ARRAY(SELECT DISTINCT partner_id FROM new_rows);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT DISTINCT @extschema@.cp_tenant_bucket(tenant_id) FROM old_rows));
+        ids := ARRAY(SELECT DISTINCT partner_id FROM old_rows);
+    ELSE
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT @extschema@.cp_tenant_bucket(tenant_id) FROM new_rows
+            UNION SELECT @extschema@.cp_tenant_bucket(tenant_id) FROM old_rows));
+        ids := ARRAY(SELECT partner_id FROM new_rows
+                     UNION SELECT partner_id FROM old_rows);
+    END IF;
+    PERFORM @extschema@.cp_flag(ids);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION cp_flag_usage_trigger() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF NOT @extschema@.cp_flagging_active() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM @extschema@.cp_flag(NULL);
+        RETURN NULL;
+    END IF;
+    -- the tenants first; then, with a fresh snapshot, their partners on today
+    IF TG_OP = 'INSERT' THEN
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT DISTINCT @extschema@.cp_tenant_bucket(tenant_id) FROM new_rows));
+        ids := ARRAY(
+            SELECT DISTINCT a.partner_id FROM @extschema@.cp_association a
+            WHERE a.tenant_id IN (SELECT tenant_id FROM new_rows)
+              AND a.valid_from <= current_date
+              AND (a.valid_until IS NULL OR a.valid_until > current_date));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT DISTINCT @extschema@.cp_tenant_bucket(tenant_id) FROM old_rows));
+        ids := ARRAY(
+            SELECT DISTINCT a.partner_id FROM @extschema@.cp_association a
+            WHERE a.tenant_id IN (SELECT tenant_id FROM old_rows)
+              AND a.valid_from <= current_date
+              AND (a.valid_until IS NULL OR a.valid_until > current_date));
+    ELSE
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT @extschema@.cp_tenant_bucket(tenant_id) FROM new_rows
+            UNION SELECT @extschema@.cp_tenant_bucket(tenant_id) FROM old_rows));
+        ids := ARRAY(
+            SELECT DISTINCT a.partner_id FROM @extschema@.cp_association a
+            WHERE a.tenant_id IN (SELECT tenant_id FROM new_rows
+                                  UNION ALL SELECT tenant_id FROM old_rows)
+              AND a.valid_from <= current_date
+              AND (a.valid_until IS NULL OR a.valid_until > current_date));
+    END IF;
+    PERFORM @extschema@.cp_flag(ids);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION cp_flag_person_trigger() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF NOT @extschema@.cp_flagging_active() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM @extschema@.cp_flag(NULL);
+        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT DISTINCT @extschema@.cp_person_bucket(person_id) FROM new_rows));
+        ids := ARRAY(SELECT DISTINCT partner_id FROM new_rows);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT DISTINCT @extschema@.cp_person_bucket(person_id) FROM old_rows));
+        ids := ARRAY(SELECT DISTINCT partner_id FROM old_rows);
+    ELSE
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT @extschema@.cp_person_bucket(person_id) FROM new_rows
+            UNION SELECT @extschema@.cp_person_bucket(person_id) FROM old_rows));
+        ids := ARRAY(SELECT partner_id FROM new_rows
+                     UNION SELECT partner_id FROM old_rows);
+    END IF;
+    PERFORM @extschema@.cp_flag(ids);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION cp_flag_credential_trigger() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF NOT @extschema@.cp_flagging_active() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM @extschema@.cp_flag(NULL);
+        RETURN NULL;
+    END IF;
+    -- the persons first; then, with a fresh snapshot, their partners
+    IF TG_OP = 'INSERT' THEN
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT DISTINCT @extschema@.cp_person_bucket(person_id) FROM new_rows));
+        ids := ARRAY(SELECT DISTINCT p.partner_id FROM @extschema@.cp_person p
+                     WHERE p.person_id IN (SELECT person_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT DISTINCT @extschema@.cp_person_bucket(person_id) FROM old_rows));
+        ids := ARRAY(SELECT DISTINCT p.partner_id FROM @extschema@.cp_person p
+                     WHERE p.person_id IN (SELECT person_id FROM old_rows));
+    ELSE
+        PERFORM @extschema@.cp_lock_buckets(ARRAY(
+            SELECT @extschema@.cp_person_bucket(person_id) FROM new_rows
+            UNION SELECT @extschema@.cp_person_bucket(person_id) FROM old_rows));
+        ids := ARRAY(SELECT DISTINCT p.partner_id FROM @extschema@.cp_person p
+                     WHERE p.person_id IN (SELECT person_id FROM new_rows
+                                           UNION ALL SELECT person_id FROM old_rows));
+    END IF;
+    PERFORM @extschema@.cp_flag(ids);
+    RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION cp_flag_partner_trigger() IS 'Trigger: flags level changes after writes to cp_partner';
+COMMENT ON FUNCTION cp_flag_association_trigger() IS 'Trigger: flags level changes after writes to cp_association';
+COMMENT ON FUNCTION cp_flag_usage_trigger() IS 'Trigger: flags level changes after writes to cp_usage';
+COMMENT ON FUNCTION cp_flag_person_trigger() IS 'Trigger: flags level changes after writes to cp_person';
+COMMENT ON FUNCTION cp_flag_credential_trigger() IS 'Trigger: flags level changes after writes to cp_credential';
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['partner', 'association', 'usage', 'person', 'credential'] LOOP
+        EXECUTE format('CREATE TRIGGER cp_flag_insert AFTER INSERT ON cp_%1$s
+                        REFERENCING NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_%1$s_trigger()', t);
+        EXECUTE format('CREATE TRIGGER cp_flag_update AFTER UPDATE ON cp_%1$s
+                        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_%1$s_trigger()', t);
+        EXECUTE format('CREATE TRIGGER cp_flag_delete AFTER DELETE ON cp_%1$s
+                        REFERENCING OLD TABLE AS old_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_%1$s_trigger()', t);
+        EXECUTE format('CREATE TRIGGER cp_flag_truncate AFTER TRUNCATE ON cp_%1$s
+                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_%1$s_trigger()', t);
+    END LOOP;
+END
+$$;
+
+-- Only roles granted these may write the flag tables through them.
+REVOKE EXECUTE ON FUNCTION cp_lock_buckets(integer[]), cp_flag(bigint[], date),
+    cp_refresh_levels(date), cp_flag_partner_trigger(), cp_flag_association_trigger(),
+    cp_flag_usage_trigger(), cp_flag_person_trigger(), cp_flag_credential_trigger()
+    FROM PUBLIC;
