@@ -16,6 +16,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/rls.h"
+#include "utils/timestamp.h"
 
 PG_MODULE_MAGIC;
 
@@ -31,6 +32,7 @@ PG_FUNCTION_INFO_V1(cp_configured_usage_window);
 PG_FUNCTION_INFO_V1(cp_flagging_active);
 PG_FUNCTION_INFO_V1(cp_require_date);
 PG_FUNCTION_INFO_V1(cp_require_window);
+PG_FUNCTION_INFO_V1(cp_require_step);
 
 static bool
 CheckUsageWindow(int *newval, void **extra, GucSource source)
@@ -149,5 +151,21 @@ cp_require_window(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the usage window must be between 1 and 366 days")));
+	PG_RETURN_BOOL(true);
+}
+
+/* cp_require_step(step): true, or 22023 for NULL or a step under one day. */
+Datum
+cp_require_step(PG_FUNCTION_ARGS)
+{
+	Interval	one_day = {0};
+
+	one_day.day = 1;
+	if (PG_ARGISNULL(0) ||
+		DatumGetInt32(DirectFunctionCall2(interval_cmp, PG_GETARG_DATUM(0),
+										  IntervalPGetDatum(&one_day))) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the step must be at least one day")));
 	PG_RETURN_BOOL(true);
 }

@@ -1,7 +1,8 @@
 /*
  * level.c
- *	  cp_level and the threshold functions: the bridge between the SQL enums
- *	  (cp_market, competency_level) and the rules in rules.c.
+ *	  cp_level, the threshold functions and the canonical names: the bridge
+ *	  between SQL (the cp_market and competency_level enums, text spellings)
+ *	  and the rules in rules.c.
  */
 #include "postgres.h"
 
@@ -18,6 +19,8 @@ PG_FUNCTION_INFO_V1(cp_level);
 PG_FUNCTION_INFO_V1(cp_next_level);
 PG_FUNCTION_INFO_V1(cp_required_entitlements);
 PG_FUNCTION_INFO_V1(cp_required_individuals);
+PG_FUNCTION_INFO_V1(cp_workload);
+PG_FUNCTION_INFO_V1(cp_credential);
 
 /* OIDs of the enum labels, looked up once per call site. */
 typedef struct EnumOids
@@ -141,4 +144,31 @@ cp_required_individuals(PG_FUNCTION_ARGS)
 	EnumOids   *e = GetEnumOids(fcinfo);
 
 	PG_RETURN_INT32(cp_required_individuals_for(LevelOf(e, PG_GETARG_OID(0))));
+}
+
+/* cp_workload(text): canonical name of an eligible workload, else NULL. */
+Datum
+cp_workload(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	CpWorkload	w = cp_workload_lookup(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+
+	if (w == CP_WORKLOAD_NONE)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(cp_workload_names[w]));
+}
+
+/* cp_credential(text): canonical name of a qualifying credential, else NULL. */
+Datum
+cp_credential(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	int			bits = cp_credential_lookup(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+
+	for (int i = 0; i < 3; i++)
+	{
+		if (bits == (1 << i))
+			PG_RETURN_TEXT_P(cstring_to_text(cp_credential_names[i]));
+	}
+	PG_RETURN_NULL();
 }

@@ -19,6 +19,8 @@ const char *const cp_workload_names[CP_NUM_WORKLOADS] = {
 	"exchange_online", "sharepoint_online", "skype_for_business", "yammer",
 	"proplus"
 };
+/* Canonical credential names, by bit number. */
+const char *const cp_credential_names[3] = {"70-346", "70-347", "MCSA: Office 365"};
 
 /* Performance requirement: active entitlements per level and market. */
 static const int64 required_entitlements[CP_NUM_LEVELS][2] = {

@@ -50,6 +50,8 @@ extern const char *const cp_level_labels[CP_NUM_LEVELS];
 extern const char *const cp_market_labels[2];
 extern const char *const cp_workload_names[CP_NUM_WORKLOADS];
 
+extern const char *const cp_credential_names[3];
+
 extern CpWorkload cp_workload_lookup(const char *s, size_t len);
 extern int	cp_credential_lookup(const char *s, size_t len);
 extern bool cp_credentials_qualify(int bits);

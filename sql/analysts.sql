@@ -1,0 +1,67 @@
+-- For analysts and dashboards: the status view, levels over time, the
+-- canonical names, and a COMMENT on every member of the extension.
+SELECT regress.reset();
+
+INSERT INTO cp_partner VALUES (1, 'Contoso', 'developed'), (2, 'Fabrikam', 'developing'),
+                              (3, 'Northwind', 'developed');
+INSERT INTO cp_association VALUES (1, regress.t(1), 'delegated_admin', current_date - 400, NULL),
+                                  (2, regress.t(2), 'delegated_admin', current_date - 400, NULL);
+INSERT INTO cp_person VALUES (10, 1), (11, 1), (20, 2);
+INSERT INTO cp_credential VALUES (10, 'MCSA: Office 365', current_date - 300, NULL),
+                                 (11, '70-346', current_date - 100, NULL),
+                                 (11, '70-347', current_date - 50, NULL),
+                                 (20, 'MCSA: Office 365', current_date - 300, NULL);
+-- usage every 10 days for a year, growing
+INSERT INTO cp_usage SELECT regress.t(t), 'EXO', 'E3', false, (1000 + 10 * (365 - ago)) / t,
+                            current_date - ago
+FROM generate_series(1, 2) t, generate_series(0, 360, 10) ago;
+
+-- The view: every column of cp_evaluate(current_date) and the name.
+SELECT * FROM cp_partner_status ORDER BY partner_id;
+SELECT count(*) AS differences FROM (
+    SELECT partner_id, market, active_entitlements, qualified_individuals, level, next_level,
+           entitlements_short, individuals_short FROM cp_partner_status
+    EXCEPT SELECT * FROM cp_evaluate(current_date)) d;
+
+-- Levels over time: one row per partner per point, equal to cp_evaluate.
+SELECT count(*) AS rows, count(DISTINCT as_of) AS points, min(as_of) = current_date - 360 AS starts,
+       max(as_of) = current_date - 360 + 12 * 30 AS ends_on_last_point
+FROM cp_evaluate_series(current_date - 360, current_date, '30 days');
+SELECT count(*) AS differences FROM cp_evaluate_series(current_date - 360, current_date, '30 days') s
+WHERE (s.partner_id, s.market, s.active_entitlements, s.qualified_individuals, s.level,
+       s.next_level, s.entitlements_short, s.individuals_short)
+      IS DISTINCT FROM (SELECT e FROM cp_evaluate(s.as_of) e WHERE e.partner_id = s.partner_id);
+SELECT as_of - (current_date - 330) AS day, partner_id, active_entitlements, qualified_individuals, level
+FROM cp_evaluate_series(current_date - 330, current_date - 30, '3 months')
+ORDER BY 1, 2;
+-- Month steps from the 31st follow generate_series; the stop is included when hit.
+SELECT as_of FROM cp_evaluate_series('2026-01-31', '2026-05-31', '1 month') WHERE partner_id = 1;
+SELECT count(*) AS single_point FROM cp_evaluate_series('2026-01-01', '2026-01-01');
+SELECT count(*) AS empty FROM cp_evaluate_series('2026-02-01', '2026-01-01');
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2026-01-01', '2026-02-01', '23 hours')$$);
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2026-01-01', '2026-02-01', '-1 day')$$);
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series(NULL, '2026-02-01')$$);
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2026-01-01', NULL)$$);
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2026-01-01', '2026-02-01', NULL)$$);
+SELECT count(*) AS one_day_steps FROM cp_evaluate_series('2026-01-01', '2026-01-31', '1 day');
+
+-- Canonical names.
+SELECT w, cp_workload(w) FROM unnest(ARRAY['EXO', 'sharepoint', 'SfB', 'YAM', 'Office 365 ProPlus', 'Teams', NULL]) w;
+SELECT c, cp_credential(c) FROM unnest(ARRAY['Exam 70-346', '70347', 'mcsa_office_365', '70-345', NULL]) c;
+
+-- Every member of the extension has a comment.
+SELECT pg_describe_object(d.classid, d.objid, 0) AS without_comment
+FROM pg_depend d JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'competency'
+WHERE d.deptype = 'e' AND obj_description(d.objid, d.classid::regclass::name) IS NULL
+ORDER BY 1;
+SELECT count(*) > 50 AS many_members FROM pg_depend d
+JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'competency' WHERE d.deptype = 'e';
+-- and every column of every table and view
+SELECT c.relname || '.' || a.attname AS column_without_comment
+FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'competency'
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'v') AND col_description(c.oid, a.attnum) IS NULL
+ORDER BY 1;
+
+SELECT regress.reset();
