@@ -49,6 +49,23 @@ INSERT INTO cp_credential VALUES
     (51, 'MCSA-Office365', current_date - 10, NULL),
     (61, 'MCSA: Office 365', current_date - 900, current_date - 30);  -- expired
 
+-- A Partner Center license-usage report for Adatum's customers, re-dated to
+-- today so that the demo stays current: staged as text, then loaded.
+INSERT INTO cp_partner VALUES (7, 'Adatum', 'developed');
+INSERT INTO cp_association VALUES
+    (7, '3f2504e0-4f89-11d3-9a0c-0305e82c3301', 'transacting_partner', date '2025-06-01', NULL),
+    (7, '3f2504e0-4f89-11d3-9a0c-0305e82c3302', 'digital_partner_of_record', date '2025-06-01', NULL),
+    (7, '3f2504e0-4f89-11d3-9a0c-0305e82c3303', 'delegated_admin', date '2025-06-01', NULL);
+INSERT INTO cp_person VALUES (71, 7, 'Iris');
+INSERT INTO cp_credential VALUES (71, 'MCSA: Office 365', current_date - 30, NULL);
+\copy cp_partner_center_usage FROM 'test/partner_center_sample.csv' CSV HEADER
+UPDATE cp_partner_center_usage SET "processedDateTime" = current_date::text
+WHERE "processedDateTime" ~ '^2026-11-2';
+\echo
+\echo 'Partner Center report loaded (cp_load_partner_center_usage):'
+SELECT * FROM cp_load_partner_center_usage();
+SELECT reason, count(*) AS rejected_rows FROM cp_partner_center_reject GROUP BY 1 ORDER BY 1;
+
 \echo
 \echo 'Every partner''s level today (cp_evaluate):'
 \echo
