@@ -32,7 +32,7 @@ all install installcheck:
 	@exit 1
 endif
 
-.PHONY: deps demo test regress tap bench valgrind fuzz
+.PHONY: deps demo test tap bench valgrind fuzz
 
 # Installs the Debian packages the project needs (as root), or says how.
 deps:
@@ -55,3 +55,9 @@ test: deps
 PROVE_TESTS = test/t/*.pl
 tap:
 	$(prove_installcheck)
+
+# Benchmark against plain SQL on a throwaway cluster (minutes; not in make test).
+bench: deps
+	$(MAKE) all
+	$(MAKE) install
+	sh test/bench/run.sh

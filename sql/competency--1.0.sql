@@ -254,7 +254,7 @@ CREATE AGGREGATE cp_active_entitlements(tenant anyelement, workload text,
                                         is_trial boolean, measured_on date) (
     SFUNC = cp_entitlements_trans,
     STYPE = internal,
-    SSPACE = 1024,
+    SSPACE = 800,
     FINALFUNC = cp_entitlements_final,
     COMBINEFUNC = cp_entitlements_combine,
     SERIALFUNC = cp_entitlements_serialize,
@@ -299,7 +299,7 @@ COMMENT ON FUNCTION cp_individuals_deserialize(bytea, internal) IS
 CREATE AGGREGATE cp_qualified_individuals(person anyelement, credential text) (
     SFUNC = cp_individuals_trans,
     STYPE = internal,
-    SSPACE = 256,
+    SSPACE = 700,
     FINALFUNC = cp_individuals_final,
     COMBINEFUNC = cp_individuals_combine,
     SERIALFUNC = cp_individuals_serialize,
@@ -344,13 +344,16 @@ FROM (
                    @extschema@.cp_active_entitlements(u.tenant_id, u.workload, u.sku,
                                                       u.active_users, u.is_trial,
                                                       u.measured_on) AS n
-            FROM (SELECT DISTINCT x.partner_id, x.tenant_id
-                  FROM @extschema@.cp_association x
-                  WHERE x.valid_from <= as_of
-                    AND (x.valid_until IS NULL OR x.valid_until > as_of)
-                    AND (partner_ids IS NULL OR x.partner_id = ANY (partner_ids))) a
+            -- a tenant with several active associations joins its rows
+            -- several times; the aggregate keeps the largest of equal
+            -- measurements, so they count once (and the join stays a plain,
+            -- parallel hash join)
+            FROM @extschema@.cp_association a
             JOIN @extschema@.cp_usage u ON u.tenant_id = a.tenant_id
-            WHERE u.measured_on > as_of - window_days
+            WHERE a.valid_from <= as_of
+              AND (a.valid_until IS NULL OR a.valid_until > as_of)
+              AND (partner_ids IS NULL OR a.partner_id = ANY (partner_ids))
+              AND u.measured_on > as_of - window_days
               AND u.measured_on <= as_of
             GROUP BY a.partner_id
         ) e ON e.partner_id = p.partner_id

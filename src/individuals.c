@@ -41,11 +41,14 @@ typedef struct PersonEntry
 
 typedef struct IndState
 {
-	KeyType		kt;
+	KeyType    *kt;				/* person key type, shared */
+	MemoryContext mcxt;			/* where the state lives */
+	bool		from_wire;		/* deserialized, in a context of its own */
+	Arena		arena;			/* key copies */
 	personhash_hash *persons;
 } IndState;
 
-#define INITIAL_PERSONS 8
+#define INITIAL_PERSONS 4
 
 PG_FUNCTION_INFO_V1(cp_individuals_trans);
 PG_FUNCTION_INFO_V1(cp_individuals_final);
@@ -53,12 +56,22 @@ PG_FUNCTION_INFO_V1(cp_individuals_combine);
 PG_FUNCTION_INFO_V1(cp_individuals_serialize);
 PG_FUNCTION_INFO_V1(cp_individuals_deserialize);
 
+/* The key types looked up at this call site, kept in fn_extra. */
+static KeyType **
+KeyCache(FunctionCallInfo fcinfo)
+{
+	return (KeyType **) &fcinfo->flinfo->fn_extra;
+}
+
 static IndState *
-IndStateCreate(MemoryContext mcxt)
+IndStateCreate(MemoryContext mcxt, KeyType *kt)
 {
 	IndState   *st = MemoryContextAllocZero(mcxt, sizeof(IndState));
 
-	st->persons = personhash_create(mcxt, INITIAL_PERSONS, &st->kt);
+	st->kt = kt;
+	st->mcxt = mcxt;
+	arena_init(&st->arena, mcxt);
+	st->persons = personhash_create(mcxt, INITIAL_PERSONS, kt);
 	return st;
 }
 
@@ -71,7 +84,7 @@ AddCredentials(IndState *st, Datum key, uint32 hash, uint8 creds)
 
 	if (!found)
 	{
-		p->key = keytype_copy(&st->kt, key);
+		p->key = keytype_copy(st->kt, &st->arena, key);
 		p->creds = 0;
 	}
 	p->creds |= creds;
@@ -97,17 +110,11 @@ cp_individuals_trans(PG_FUNCTION_ARGS)
 		goto skip;
 
 	if (st == NULL)
+		st = IndStateCreate(aggcxt, keytype_from_arg(KeyCache(fcinfo), fcinfo, 1));
 	{
-		MemoryContext old = MemoryContextSwitchTo(aggcxt);
+		Datum		key = keytype_prepare(st->kt, PG_GETARG_DATUM(1));
 
-		st = IndStateCreate(aggcxt);
-		keytype_init_from_arg(&st->kt, fcinfo, 1, aggcxt);
-		MemoryContextSwitchTo(old);
-	}
-	{
-		Datum		key = keytype_prepare(&st->kt, PG_GETARG_DATUM(1));
-
-		AddCredentials(st, key, keytype_hash(&st->kt, key), (uint8) bits);
+		AddCredentials(st, key, keytype_hash(st->kt, key), (uint8) bits);
 	}
 
 skip:
@@ -163,18 +170,22 @@ cp_individuals_combine(PG_FUNCTION_ARGS)
 	}
 	if (left == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(aggcxt);
-
-		left = IndStateCreate(aggcxt);
-		keytype_init(&left->kt, right->kt.typid, right->kt.collation, aggcxt);
-		MemoryContextSwitchTo(old);
+		/* a deserialized state lives in this aggregate's memory: adopt it */
+		if (right->from_wire)
+		{
+			right->from_wire = false;
+			PG_RETURN_POINTER(right);
+		}
+		left = IndStateCreate(aggcxt, right->kt);
 	}
 	else
-		keytype_check_same(&left->kt, &right->kt);
+		keytype_check_same(left->kt, right->kt);
 
 	personhash_start_iterate(right->persons, &it);
 	while ((p = personhash_iterate(right->persons, &it)) != NULL)
 		AddCredentials(left, p->key, p->hash, p->creds);
+	if (right->from_wire)
+		MemoryContextDelete(right->mcxt);
 	PG_RETURN_POINTER(left);
 }
 
@@ -198,7 +209,7 @@ cp_individuals_serialize(PG_FUNCTION_ARGS)
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, IND_STATE_VERSION);
-	keytype_send_header(&st->kt, &buf);
+	keytype_send_header(st->kt, &buf);
 	if (st->persons->members > PG_INT32_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -207,7 +218,7 @@ cp_individuals_serialize(PG_FUNCTION_ARGS)
 	personhash_start_iterate(st->persons, &it);
 	while ((p = personhash_iterate(st->persons, &it)) != NULL)
 	{
-		keytype_send(&st->kt, &buf, p->key);
+		keytype_send(st->kt, &buf, p->key);
 		pq_sendbyte(&buf, p->creds);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -216,13 +227,15 @@ cp_individuals_serialize(PG_FUNCTION_ARGS)
 Datum
 cp_individuals_deserialize(PG_FUNCTION_ARGS)
 {
+	MemoryContext aggcxt;
 	bytea	   *b;
 	StringInfoData buf;
 	IndState   *st;
+	KeyType    *kt;
 	int			version;
 	int32		n;
 
-	REQUIRE_AGG_CONTEXT(fcinfo, NULL);
+	REQUIRE_AGG_CONTEXT(fcinfo, &aggcxt);
 	b = PG_GETARG_BYTEA_PP(0);
 	buf.data = VARDATA_ANY(b);
 	buf.len = VARSIZE_ANY_EXHDR(b);
@@ -233,19 +246,20 @@ cp_individuals_deserialize(PG_FUNCTION_ARGS)
 	if (version != IND_STATE_VERSION)
 		STATE_ERROR("The state has format version %d; this library reads version %d.",
 					version, IND_STATE_VERSION);
-	st = IndStateCreate(CurrentMemoryContext);
-	keytype_recv_header(&st->kt, &buf, CurrentMemoryContext);
+	kt = keytype_recv_header(KeyCache(fcinfo), fcinfo->flinfo->fn_mcxt, &buf);
+	st = IndStateCreate(state_context(aggcxt), kt);
+	st->from_wire = true;
 
 	n = state_getcount(&buf, PERSON_MIN_WIRE_BYTES, "persons");
 	for (int32 i = 0; i < n; i++)
 	{
-		Datum		key = keytype_recv(&st->kt, &buf);
+		Datum		key = keytype_recv(kt, &buf);
 		int			creds = state_getbyte(&buf, "credentials");
 		uint32		before = st->persons->members;
 
 		if (creds == 0 || (creds & ~CP_CRED_ALL) != 0)
 			STATE_ERROR("Person %d has invalid credential bits %d.", i, creds);
-		AddCredentials(st, key, keytype_hash(&st->kt, key), (uint8) creds);
+		AddCredentials(st, key, keytype_hash(kt, key), (uint8) creds);
 		if (st->persons->members == before)
 			STATE_ERROR("Person %d repeats an earlier person.", i);
 	}

@@ -16,14 +16,17 @@
 #include "access/nbtree.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "common/hashfn.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
+#include "utils/uuid.h"
 
 #include "keyhash.h"
 
@@ -47,40 +50,82 @@ TypeHasImageEquality(Oid typid, Oid collation)
 											 ObjectIdGetDatum(opcintype)));
 }
 
-/* Set up kt for keys of type typid compared under collation. */
-void
-keytype_init(KeyType *kt, Oid typid, Oid collation, MemoryContext mcxt)
+/* Set up kt for keys of type typid (a base type) under collation. */
+static void
+KeytypeInit(KeyType *kt, Oid typid, Oid collation, MemoryContext mcxt)
 {
 	TypeCacheEntry *tce;
 
-	memset(kt, 0, sizeof(KeyType));
-	kt->typid = getBaseType(typid);
+	kt->typid = typid;
 	kt->collation = collation;
-	kt->mcxt = mcxt;
-	arena_init(&kt->arena, mcxt);
-	get_typlenbyval(kt->typid, &kt->typlen, &kt->typbyval);
+	get_typlenbyval(typid, &kt->typlen, &kt->typbyval);
+	switch (typid)
+	{
+		case INT4OID:
+			kt->wire = KEY_WIRE_INT4;
+			break;
+		case INT8OID:
+			kt->wire = KEY_WIRE_INT8;
+			break;
+		case UUIDOID:
+			kt->wire = KEY_WIRE_UUID;
+			break;
+		default:
+			kt->wire = KEY_WIRE_SEND_RECV;
+	}
 
-	if (TypeHasImageEquality(kt->typid, collation))
+	if (TypeHasImageEquality(typid, collation))
 	{
 		kt->image_eq = true;
 		return;
 	}
 
-	tce = lookup_type_cache(kt->typid, TYPECACHE_HASH_PROC | TYPECACHE_EQ_OPR);
+	tce = lookup_type_cache(typid, TYPECACHE_HASH_PROC | TYPECACHE_EQ_OPR);
 	if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
 				 errmsg("could not identify a hash function for type %s",
-						format_type_be(kt->typid)),
+						format_type_be(typid)),
 				 errhint("The key of a competency aggregate must be of a hashable type, such as uuid, text, bigint or integer.")));
 	fmgr_info_cxt(tce->hash_proc, &kt->hash_fn, mcxt);
 	fmgr_info_cxt(get_opcode(tce->eq_opr), &kt->eq_fn, mcxt);
 }
 
-/* Set up kt from the actual type of a polymorphic argument. */
-void
-keytype_init_from_arg(KeyType *kt, FunctionCallInfo fcinfo, int argno,
-					  MemoryContext mcxt)
+/*
+ * The KeyType of keys of type typid (or its base type) under collation,
+ * from the list at *cache, added there (allocated in mcxt) if new.
+ */
+KeyType *
+keytype_get(KeyType **cache, MemoryContext mcxt, Oid typid, Oid collation)
+{
+	KeyType    *kt;
+	Oid			base;
+
+	for (kt = *cache; kt != NULL; kt = kt->next)
+	{
+		if (kt->typid == typid && kt->collation == collation)
+			return kt;
+	}
+	base = getBaseType(typid);
+	if (base != typid)
+	{
+		for (kt = *cache; kt != NULL; kt = kt->next)
+		{
+			if (kt->typid == base && kt->collation == collation)
+				return kt;
+		}
+	}
+
+	kt = MemoryContextAllocZero(mcxt, sizeof(KeyType));
+	KeytypeInit(kt, base, collation, mcxt);
+	kt->next = *cache;
+	*cache = kt;
+	return kt;
+}
+
+/* The KeyType of the actual type of a polymorphic argument. */
+KeyType *
+keytype_from_arg(KeyType **cache, FunctionCallInfo fcinfo, int argno)
 {
 	Oid			typid = get_fn_expr_argtype(fcinfo->flinfo, argno);
 
@@ -88,7 +133,7 @@ keytype_init_from_arg(KeyType *kt, FunctionCallInfo fcinfo, int argno,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("could not determine the data type of the key argument")));
-	keytype_init(kt, typid, PG_GET_COLLATION(), mcxt);
+	return keytype_get(cache, fcinfo->flinfo->fn_mcxt, typid, PG_GET_COLLATION());
 }
 
 /* States can only be combined when their keys are of one type. */
@@ -143,9 +188,9 @@ keytype_equal(const KeyType *kt, Datum a, Datum b)
 	return strcmp(DatumGetCString(a), DatumGetCString(b)) == 0;
 }
 
-/* A copy of a prepared key in the key type's arena. */
+/* A copy of a prepared key in an arena. */
 Datum
-keytype_copy(KeyType *kt, Datum key)
+keytype_copy(const KeyType *kt, Arena *arena, Datum key)
 {
 	Size		size;
 	void	   *copy;
@@ -153,12 +198,20 @@ keytype_copy(KeyType *kt, Datum key)
 	if (kt->typbyval)
 		return key;
 	size = datumGetSize(key, false, kt->typlen);
-	copy = arena_alloc(&kt->arena, size);
+	copy = arena_alloc(arena, size);
 	memcpy(copy, DatumGetPointer(key), size);
 	return PointerGetDatum(copy);
 }
 
-#define ARENA_FIRST_BLOCK 512
+/* A memory context of its own for a state that arrives serialized. */
+MemoryContext
+state_context(MemoryContext parent)
+{
+	return AllocSetContextCreate(parent, "competency aggregate state",
+								 ALLOCSET_SMALL_SIZES);
+}
+
+#define ARENA_FIRST_BLOCK 256
 #define ARENA_MAX_BLOCK (64 * 1024)
 
 void
@@ -202,8 +255,8 @@ keytype_send_header(const KeyType *kt, StringInfo buf)
 }
 
 /* Read the key type of a serialized state; validate it exists and works. */
-void
-keytype_recv_header(KeyType *kt, StringInfo buf, MemoryContext mcxt)
+KeyType *
+keytype_recv_header(KeyType **cache, MemoryContext mcxt, StringInfo buf)
 {
 	Oid			typid = (Oid) state_getint32(buf, "key type");
 	Oid			collation = (Oid) state_getint32(buf, "key collation");
@@ -215,7 +268,7 @@ keytype_recv_header(KeyType *kt, StringInfo buf, MemoryContext mcxt)
 		STATE_ERROR("The key collation %u does not exist.", collation);
 	if (getBaseType(typid) != typid)
 		STATE_ERROR("The key type %u is a domain.", typid);
-	keytype_init(kt, typid, collation, mcxt);
+	return keytype_get(cache, mcxt, typid, collation);
 }
 
 static void
@@ -229,17 +282,39 @@ KeytypeIoReady(KeyType *kt)
 		return;
 	getTypeBinaryOutputInfo(kt->typid, &sendproc, &isvarlena);
 	getTypeBinaryInputInfo(kt->typid, &recvproc, &kt->recv_ioparam);
-	fmgr_info_cxt(sendproc, &kt->send_fn, kt->mcxt);
-	fmgr_info_cxt(recvproc, &kt->recv_fn, kt->mcxt);
+	fmgr_info_cxt(sendproc, &kt->send_fn, GetMemoryChunkContext(kt));
+	fmgr_info_cxt(recvproc, &kt->recv_fn, GetMemoryChunkContext(kt));
 	kt->io_ready = true;
 }
 
-/* Append a key: int32 length, then the type's binary send format. */
+/*
+ * Append a key: int32 length, then the type's binary send format.  For int4,
+ * int8 and uuid that format is written directly: 4 or 8 bytes big-endian, or
+ * the 16 bytes of the uuid, exactly what int4send, int8send and uuid_send
+ * produce.
+ */
 void
 keytype_send(KeyType *kt, StringInfo buf, Datum key)
 {
 	bytea	   *b;
 
+	switch (kt->wire)
+	{
+		case KEY_WIRE_INT4:
+			pq_sendint32(buf, 4);
+			pq_sendint32(buf, DatumGetInt32(key));
+			return;
+		case KEY_WIRE_INT8:
+			pq_sendint32(buf, 8);
+			pq_sendint64(buf, DatumGetInt64(key));
+			return;
+		case KEY_WIRE_UUID:
+			pq_sendint32(buf, UUID_LEN);
+			pq_sendbytes(buf, (const char *) DatumGetUUIDP(key)->data, UUID_LEN);
+			return;
+		case KEY_WIRE_SEND_RECV:
+			break;
+	}
 	KeytypeIoReady(kt);
 	b = SendFunctionCall(&kt->send_fn, key);
 	pq_sendint32(buf, VARSIZE(b) - VARHDRSZ);
@@ -247,7 +322,10 @@ keytype_send(KeyType *kt, StringInfo buf, Datum key)
 	pfree(b);
 }
 
-/* Read a key written by keytype_send; the result is prepared, not copied. */
+/*
+ * Read a key written by keytype_send.  The result is prepared for hashing,
+ * allocated in the current context or pointing into buf: copy it to keep it.
+ */
 Datum
 keytype_recv(KeyType *kt, StringInfo buf)
 {
@@ -258,6 +336,26 @@ keytype_recv(KeyType *kt, StringInfo buf)
 	if (len < 0 || len > buf->len - buf->cursor)
 		STATE_ERROR("A key length of %d does not fit the %d bytes left.",
 					len, buf->len - buf->cursor);
+	switch (kt->wire)
+	{
+		case KEY_WIRE_INT4:
+			if (len != 4)
+				STATE_ERROR("An integer key has %d bytes.", len);
+			return Int32GetDatum((int32) pq_getmsgint(buf, 4));
+		case KEY_WIRE_INT8:
+			if (len != 8)
+				STATE_ERROR("A bigint key has %d bytes.", len);
+			return Int64GetDatum(pq_getmsgint64(buf));
+		case KEY_WIRE_UUID:
+			if (len != UUID_LEN)
+				STATE_ERROR("A uuid key has %d bytes.", len);
+			key = PointerGetDatum(buf->data + buf->cursor);
+			buf->cursor += UUID_LEN;
+			return key;
+		case KEY_WIRE_SEND_RECV:
+			break;
+	}
+
 	KeytypeIoReady(kt);
 	/* receive functions want a NUL-terminated buffer of exactly the key */
 	initStringInfo(&one);

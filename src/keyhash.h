@@ -25,6 +25,21 @@ typedef struct Arena
 extern void arena_init(Arena *a, MemoryContext mcxt);
 extern void *arena_alloc(Arena *a, Size size);
 
+/* How keys of a type travel; the fixed formats equal the types' send/recv. */
+typedef enum KeyWire
+{
+	KEY_WIRE_SEND_RECV,			/* the type's send/receive functions */
+	KEY_WIRE_INT4,				/* int4send: 4 bytes, big-endian */
+	KEY_WIRE_INT8,				/* int8send: 8 bytes, big-endian */
+	KEY_WIRE_UUID				/* uuid_send: the 16 bytes */
+} KeyWire;
+
+/*
+ * What the aggregates need to know about a key type.  Looked up once per
+ * call site (cached in a list the support function keeps in its fn_extra)
+ * and shared by every group's state, since a catalog lookup per group would
+ * cost more than the rows of a small group.
+ */
 typedef struct KeyType
 {
 	Oid			typid;			/* base type of the key */
@@ -32,24 +47,24 @@ typedef struct KeyType
 	int16		typlen;
 	bool		typbyval;
 	bool		image_eq;		/* equal iff bitwise equal: hash the image */
+	KeyWire		wire;
 	FmgrInfo	hash_fn;		/* else: the type's hash function ... */
 	FmgrInfo	eq_fn;			/* ... and equality operator */
 	bool		io_ready;		/* send/recv looked up? */
 	FmgrInfo	send_fn;
 	FmgrInfo	recv_fn;
 	Oid			recv_ioparam;
-	MemoryContext mcxt;			/* where lookups and copies live */
-	Arena		arena;			/* copies of by-reference keys */
+	struct KeyType *next;		/* other key types cached at this call site */
 } KeyType;
 
-extern void keytype_init(KeyType *kt, Oid typid, Oid collation,
-						 MemoryContext mcxt);
-extern void keytype_init_from_arg(KeyType *kt, FunctionCallInfo fcinfo,
-								  int argno, MemoryContext mcxt);
+extern KeyType *keytype_get(KeyType **cache, MemoryContext mcxt, Oid typid,
+							Oid collation);
+extern KeyType *keytype_from_arg(KeyType **cache, FunctionCallInfo fcinfo,
+								 int argno);
 extern void keytype_check_same(const KeyType *a, const KeyType *b);
 extern uint32 keytype_hash(const KeyType *kt, Datum key);
 extern bool keytype_equal(const KeyType *kt, Datum a, Datum b);
-extern Datum keytype_copy(KeyType *kt, Datum key);
+extern Datum keytype_copy(const KeyType *kt, Arena *arena, Datum key);
 
 /* Keys of varlena types are detoasted once, before hashing and storing. */
 static inline Datum
@@ -61,8 +76,8 @@ keytype_prepare(const KeyType *kt, Datum key)
 }
 
 extern void keytype_send_header(const KeyType *kt, StringInfo buf);
-extern void keytype_recv_header(KeyType *kt, StringInfo buf,
-								MemoryContext mcxt);
+extern KeyType *keytype_recv_header(KeyType **cache, MemoryContext mcxt,
+									StringInfo buf);
 extern void keytype_send(KeyType *kt, StringInfo buf, Datum key);
 extern Datum keytype_recv(KeyType *kt, StringInfo buf);
 
@@ -77,6 +92,9 @@ extern Datum keytype_recv(KeyType *kt, StringInfo buf);
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED), \
 					 errmsg("%s can only be called by an aggregate", __func__))); \
 	} while (0)
+
+/* A memory context of its own for a state that arrives serialized. */
+extern MemoryContext state_context(MemoryContext parent);
 
 /* Errors about malformed serialized states share one shape. */
 #define STATE_ERROR(...) \

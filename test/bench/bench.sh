@@ -1,0 +1,177 @@
+#!/bin/bash
+# make bench: cp_evaluate against the plain-SQL formulation of the rules and
+# against the floor (the same join, merely counted), in the same run, on the
+# same tables; medians of $RUNS runs, reported as ratios.  Also the aggregate
+# alone, growth with the data, memory per key, levels over time, and the cost
+# of flagging on a bulk load.  Runs against the cluster in PGHOST/PGPORT (make
+# bench starts a throwaway one with pg_virtualenv).  Prints Markdown.
+set -eu
+cd "$(dirname "$0")/../.."
+RUNS=${RUNS:-5}
+LOAD_RUNS=${LOAD_RUNS:-3}
+SCALES=${SCALES:-"1 2 4"}
+D=$(date +%F)                  # data are dated around today, as flagging evaluates today
+PSQL="psql -X -q -v ON_ERROR_STOP=1"
+
+q() { $PSQL -At -c "$1"; }
+
+# median_ms <sql>: in one session, a warm-up run, then the median of $RUNS
+# runs as the client sees them (\timing).
+median_ms() {
+	local sql="$1" i
+	{
+		echo '\timing on'
+		for i in $(seq 0 "$RUNS"); do echo "$sql;"; done
+	} | $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n +2 \
+		| sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+EVAL="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM cp_evaluate('$D')"
+PLAIN="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM bench.sql_evaluate('$D', 28)"
+FLOOR="SELECT count(*), sum(n) FROM bench.floor('$D', 28)"
+AGG="SELECT count(*), sum(n) FROM bench.agg_entitlements('$D', 28)"
+SQLAGG="SELECT count(*), sum(n) FROM bench.sql_entitlements('$D', 28)"
+
+generate() {
+	$PSQL -v scale="$1" -v as_of="$D" -f test/gen_data.sql >/dev/null
+	$PSQL -f test/bench/plain.sql >/dev/null 2>&1
+}
+
+q "CREATE EXTENSION IF NOT EXISTS competency" >/dev/null
+echo "## Benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "Machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB;"
+echo "$(q 'SELECT version()' | cut -d, -f1); settings: default but shared_buffers = $(q 'SHOW shared_buffers'),"
+echo "max_parallel_workers_per_gather = $(q 'SHOW max_parallel_workers_per_gather'), work_mem = $(q 'SHOW work_mem'). Medians of $RUNS runs after a warm-up"
+echo "run, in one session, as \\timing in psql sees them."
+echo
+
+generate 1
+echo "### Data (scale 1)"
+echo
+echo "| partners | tenants | associations | usage rows | current usage rows joined | persons | credentials |"
+echo "|---:|---:|---:|---:|---:|---:|---:|"
+q "SELECT '| ' || (SELECT count(*) FROM cp_partner) || ' | ' || (SELECT count(DISTINCT tenant_id) FROM cp_association)
+   || ' | ' || (SELECT count(*) FROM cp_association) || ' | ' || (SELECT count(*) FROM cp_usage)
+   || ' | ' || (SELECT sum(n) FROM bench.floor('$D', 28)) || ' | ' || (SELECT count(*) FROM cp_person)
+   || ' | ' || (SELECT count(*) FROM cp_credential) || ' |'"
+echo
+echo "Levels: $(q "SELECT string_agg(level || ' ' || market || ': ' || n, ', ' ORDER BY level, market) FROM (SELECT level, market, count(*) n FROM cp_evaluate('$D') GROUP BY 1, 2) s")."
+echo
+
+echo "### Same answers"
+echo
+diffs=$(q "SELECT count(*) FROM ((SELECT * FROM cp_evaluate('$D') EXCEPT ALL SELECT * FROM bench.sql_evaluate('$D', 28))
+            UNION ALL (SELECT * FROM bench.sql_evaluate('$D', 28) EXCEPT ALL SELECT * FROM cp_evaluate('$D'))) x")
+aggdiffs=$(q "SELECT count(*) FROM ((SELECT * FROM bench.agg_entitlements('$D', 28) EXCEPT ALL SELECT * FROM bench.sql_entitlements('$D', 28))
+            UNION ALL (SELECT * FROM bench.sql_entitlements('$D', 28) EXCEPT ALL SELECT * FROM bench.agg_entitlements('$D', 28))) x")
+plan=$(q "EXPLAIN (COSTS OFF) SELECT * FROM cp_evaluate('$D')")
+workers=$(echo "$plan" | grep -c "Workers Planned: 2" || true)
+partial=$(echo "$plan" | grep -c "Partial HashAggregate\|Partial GroupAggregate" || true)
+serialdiffs=$(q "CREATE TEMP TABLE par AS SELECT * FROM cp_evaluate('$D');
+                 SET max_parallel_workers_per_gather = 0;
+                 SELECT count(*) FROM ((SELECT * FROM par EXCEPT ALL SELECT * FROM cp_evaluate('$D'))
+                                       UNION ALL (SELECT * FROM cp_evaluate('$D') EXCEPT ALL SELECT * FROM par)) x")
+echo "- cp_evaluate vs the plain-SQL formulation: $diffs differing rows"
+echo "- cp_active_entitlements grouped by partner vs its SQL equivalent: $aggdiffs differing rows"
+echo "- default settings plan cp_evaluate with 2 workers: $([ "$workers" -gt 0 ] && echo yes || echo NO), partial aggregation in the workers: $([ "$partial" -gt 0 ] && echo yes || echo NO); parallel vs serial: $serialdiffs differing rows"
+echo
+if [ "$diffs" != 0 ] || [ "$aggdiffs" != 0 ] || [ "$serialdiffs" != 0 ]; then
+	echo "ANSWERS DIFFER: timings are meaningless" >&2
+	exit 1
+fi
+
+echo "### Time (scale 1)"
+echo
+t_eval=$(median_ms "$EVAL")
+t_plain=$(median_ms "$PLAIN")
+t_floor=$(median_ms "$FLOOR")
+t_agg=$(median_ms "$AGG")
+t_sqlagg=$(median_ms "$SQLAGG")
+echo "| query | median ms | ratio |"
+echo "|---|---:|---|"
+echo "| \`cp_evaluate(D)\` | $t_eval | |"
+echo "| plain-SQL formulation | $t_plain | cp_evaluate is **$(ratio "$t_plain" "$t_eval")x faster** |"
+echo "| floor: the same join, \`count(*)\` per partner | $t_floor | cp_evaluate takes **$(ratio "$t_eval" "$t_floor")x** the floor |"
+echo "| \`cp_active_entitlements\` grouped by partner | $t_agg | |"
+echo "| the same in SQL (window functions) | $t_sqlagg | the aggregate is **$(ratio "$t_sqlagg" "$t_agg")x faster** |"
+echo
+
+echo "### Levels over time (scale 1)"
+echo
+t_series=$(median_ms "SELECT count(*), sum(active_entitlements), count(level) FROM cp_evaluate_series('$D'::date - 730, '$D', '1 month')")
+points=$(q "SELECT count(DISTINCT as_of) FROM cp_evaluate_series('$D'::date - 730, '$D', '1 month')")
+echo "\`cp_evaluate_series(D - 2 years, D, '1 month')\`: $points points, $t_series ms ($(awk -v a="$t_series" -v n="$points" 'BEGIN {printf "%.0f", a / n}') ms a point)."
+echo
+
+echo "### Memory"
+echo
+mem=$(q "SET max_parallel_workers_per_gather = 0; SET work_mem = '1GB';
+         CREATE TEMP TABLE k AS SELECT g, md5(g::text)::uuid AS t FROM generate_series(1, 100000) g;
+         CREATE FUNCTION pg_temp.mem(sql text) RETURNS bigint LANGUAGE plpgsql AS \$f\$
+         DECLARE p json; BEGIN
+             EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF) ' || sql INTO p;
+             RETURN (p->0->'Plan'->>'Peak Memory Usage')::bigint * 1024;
+         END \$f\$;
+         SELECT pg_temp.mem('SELECT g, cp_active_entitlements(t, ''EXO'', ''E3'', 1, false, current_date) FROM k GROUP BY g')
+              - pg_temp.mem('SELECT g, count(t) FROM k GROUP BY g'),
+                pg_temp.mem('SELECT g % 100, cp_active_entitlements(t, ''EXO'', ''E3'', 1, false, current_date) FROM k GROUP BY 1')
+              - pg_temp.mem('SELECT g % 100, count(t) FROM k GROUP BY 1'),
+                pg_temp.mem('SELECT g, cp_qualified_individuals(t, ''MCSA: Office 365'') FROM k GROUP BY g')
+              - pg_temp.mem('SELECT g, count(t) FROM k GROUP BY g'),
+                pg_temp.mem('SELECT g % 100, cp_qualified_individuals(t, ''MCSA: Office 365'') FROM k GROUP BY 1')
+              - pg_temp.mem('SELECT g % 100, count(t) FROM k GROUP BY 1'),
+                (SELECT aggtransspace FROM pg_aggregate WHERE aggfnoid = 'cp_active_entitlements'::regproc),
+                (SELECT aggtransspace FROM pg_aggregate WHERE aggfnoid = 'cp_qualified_individuals'::regproc)" | tail -1)
+IFS='|' read -r e1 e1000 i1 i1000 sspace_e sspace_i <<<"$mem"
+echo "| aggregate | a state with one key | each further key (uuid; one measurement) | SSPACE |"
+echo "|---|---:|---:|---:|"
+echo "| cp_active_entitlements | $((e1 / 100000)) B | $(( (e1000 - 100 * e1 / 100000) / 100000 )) B | $sspace_e |"
+echo "| cp_qualified_individuals | $((i1 / 100000)) B | $(( (i1000 - 100 * i1 / 100000) / 100000 )) B | $sspace_i |"
+echo
+
+echo "### Flagging a bulk load (scale 1)"
+echo
+q "SET competency.flagging = off;
+   CREATE TABLE bench.load AS
+   SELECT tenant_id, workload, sku || '-L' AS sku, is_trial, active_users + 7 AS active_users, '$D'::date AS measured_on
+   FROM cp_usage LIMIT 1000000;
+   SELECT cp_refresh_levels()" >/dev/null
+load_rows=$(q "SELECT count(*) FROM bench.load")
+LOAD="INSERT INTO cp_usage SELECT * FROM bench.load"
+UNLOAD="SET competency.flagging = off; DELETE FROM cp_usage WHERE sku LIKE '%-L'; SELECT cp_refresh_levels();"
+unload() { q "$UNLOAD" >/dev/null; q "VACUUM cp_usage" >/dev/null; }
+on=(); off=()
+for i in $(seq 1 "$LOAD_RUNS"); do
+	unload
+	on+=("$(printf '\\timing on\n%s\n' "$LOAD" | $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')")
+	unload
+	off+=("$(printf '\\timing on\nALTER TABLE cp_usage DISABLE TRIGGER USER;\n%s;\nALTER TABLE cp_usage ENABLE TRIGGER USER;\n' "$LOAD" \
+		| $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sed -n 2p)")
+done
+t_on=$(printf '%s\n' "${on[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+t_off=$(printf '%s\n' "${off[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+unload
+changes=$(q "SELECT count(*) FROM cp_level_change")
+echo "Loading $load_rows usage rows in one \`INSERT ... SELECT\` (median of $LOAD_RUNS): $t_on ms with flagging,"
+echo "$t_off ms with \`ALTER TABLE cp_usage DISABLE TRIGGER USER\`: **$(ratio "$t_on" "$t_off")x**. ($changes level changes flagged over the runs.)"
+echo
+q "DROP TABLE bench.load" >/dev/null
+
+echo "### Growth"
+echo
+echo "| scale | usage rows | cp_evaluate ms | floor ms | plain SQL ms | cp_evaluate / scale 1 |"
+echo "|---:|---:|---:|---:|---:|---:|"
+base=""
+for s in $SCALES; do
+	if [ "$s" != 1 ]; then
+		generate "$s"
+		te=$(median_ms "$EVAL"); tf=$(median_ms "$FLOOR"); tp=$(median_ms "$PLAIN")
+	else
+		te=$t_eval; tf=$t_floor; tp=$t_plain
+	fi
+	[ -z "$base" ] && base=$te
+	echo "| $s | $(q 'SELECT count(*) FROM cp_usage') | $te | $tf | $tp | $(ratio "$te" "$base") |"
+done
+echo

@@ -1,0 +1,11 @@
+#!/bin/sh
+# make bench: test/bench/bench.sh on a throwaway cluster.  The report goes to
+# stdout and to test/bench/last-run.md.
+cd "$(dirname "$0")/../.."
+out=$(mktemp)
+pg_virtualenv -t -v 15 -o shared_buffers=2GB -o max_wal_size=8GB \
+	bash test/bench/bench.sh >"$out" 2>&1
+rc=$?
+grep -v " UTC \[[0-9]*\] \|^Creating new PostgreSQL cluster\|^Dropping cluster" "$out" | tee test/bench/last-run.md
+rm -f "$out"
+exit $rc
