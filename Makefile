@@ -61,3 +61,8 @@ bench: deps
 	$(MAKE) all
 	$(MAKE) install
 	sh test/bench/run.sh
+
+# Fuzzing the serialized-state readers (make fuzz, make fuzz-replay) and the
+# regression suite under valgrind (make valgrind): rules in their own files.
+-include test/fuzz/fuzz.mk
+-include test/valgrind/valgrind.mk
