@@ -4,7 +4,12 @@ EXTENSION  = competency
 MODULE_big = competency
 OBJS       = src/competency.o src/rules.o src/keyhash.o \
              src/entitlements.o src/individuals.o src/level.o
+# Versions: sql/competency--1.0.sql, then one upgrade script per version
+# (sql/competency--A--B.sql).  A fresh install of the newest version runs
+# competency--$(EXTVERSION).sql, built from the chain (see the rule below).
+EXTVERSION = 1.1
 DATA       = $(wildcard sql/competency--*.sql)
+DATA_built = competency--$(EXTVERSION).sql
 PGFILEDESC = "competency - Cloud Productivity competency levels"
 
 # pg_regress: every sql/<name>.sql but the install scripts; setup runs first.
@@ -31,6 +36,12 @@ all install installcheck:
 	@echo "PostgreSQL server development files are missing; 'make demo' or 'make test' installs them ('make deps' alone)." >&2
 	@exit 1
 endif
+
+# The newest version's install script: 1.0 and every upgrade after it.
+competency--$(EXTVERSION).sql: sql/competency--1.0.sql sql/competency--1.0--1.1.sql
+	{ echo '/* competency--$(EXTVERSION).sql: generated from sql/competency--1.0.sql and its upgrade scripts; edit those */'; \
+	  cat sql/competency--1.0.sql; \
+	  for f in $(filter-out sql/competency--1.0.sql,$^); do sed '/^\\echo Use /d' "$$f"; done; } > $@
 
 .PHONY: deps demo test tap bench valgrind fuzz
 

@@ -1,5 +1,13 @@
--- Runs first: installs the extension and helpers the other tests share.
-CREATE EXTENSION competency;
+-- Runs first: installs the extension, walking the upgrade chain from the
+-- oldest version (so every test runs on an upgraded install; TAP test
+-- 005_upgrade compares it with a fresh one), and the helpers the tests share.
+SELECT version AS oldest FROM pg_available_extension_versions
+WHERE name = 'competency' ORDER BY string_to_array(version, '.')::int[] LIMIT 1 \gset
+CREATE EXTENSION competency VERSION :'oldest';
+ALTER EXTENSION competency UPDATE;
+SELECT extversion = default_version AS newest
+FROM pg_extension JOIN pg_available_extensions ON name = extname
+WHERE extname = 'competency';
 
 CREATE SCHEMA regress;
 
@@ -28,4 +36,3 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT lpad(to_hex(n), 32, '0')::uuid
 $$;
 
-SELECT extversion FROM pg_extension WHERE extname = 'competency';
