@@ -1,0 +1,115 @@
+-- Least privilege: the role model of the README (reader, loader,
+-- administrator) with exactly its GRANTs.  PUBLIC has nothing; a reader
+-- evaluates but writes nothing; a loader's rows are flagged but it can read
+-- no partner or personal data and cannot forge levels; only an administrator
+-- refreshes or pauses flagging.  SECURITY DEFINER functions pin search_path.
+SELECT regress.reset();
+INSERT INTO cp_partner VALUES (1, 'Contoso', 'developed');
+INSERT INTO cp_association VALUES (1, regress.t(1), 'delegated_admin', current_date - 5, NULL);
+INSERT INTO cp_person VALUES (1, 1, 'Ann');
+INSERT INTO cp_credential VALUES (1, 'MCSA: Office 365', current_date - 5, NULL);
+
+CREATE ROLE competency_reader NOLOGIN;
+GRANT SELECT ON cp_partner_status, cp_partner_level, cp_level_change TO competency_reader;
+GRANT SELECT ON cp_partner, cp_association, cp_usage, cp_person, cp_credential TO competency_reader;
+CREATE ROLE competency_loader NOLOGIN;
+GRANT INSERT ON cp_usage TO competency_loader;
+GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage TO competency_loader;
+GRANT INSERT ON cp_partner_center_reject TO competency_loader;
+CREATE ROLE competency_admin NOLOGIN;
+GRANT ALL ON cp_partner, cp_association, cp_usage, cp_person, cp_credential,
+             cp_partner_level, cp_level_change, cp_partner_status,
+             cp_partner_center_usage, cp_partner_center_reject TO competency_admin;
+GRANT EXECUTE ON FUNCTION cp_refresh_levels(date) TO competency_admin;
+GRANT SET ON PARAMETER competency.flagging TO competency_admin;
+GRANT USAGE ON SCHEMA regress TO competency_reader, competency_loader, competency_admin;
+CREATE ROLE nobody_special NOLOGIN;
+GRANT USAGE ON SCHEMA regress TO nobody_special;
+
+-- The loader: its load is flagged ...
+SET ROLE competency_loader;
+INSERT INTO cp_usage VALUES (regress.t(1), 'EXO', 'E3', false, 2100, current_date);
+INSERT INTO cp_partner_center_usage ("customerTenantId", "workloadCode", "productId", "licensesActive", "processedDateTime")
+VALUES ('00000000-0000-0000-0000-000000000001', 'SPO', 'E3', '2200', current_date::text),
+       ('nope', 'SPO', 'E3', '1', current_date::text);
+SELECT * FROM cp_load_partner_center_usage();
+-- ... but it reads no partner or personal data and forges nothing.
+SELECT regress.error_of('SELECT * FROM cp_partner');
+SELECT regress.error_of('SELECT * FROM cp_person');
+SELECT regress.error_of('SELECT * FROM cp_credential');
+SELECT regress.error_of('SELECT * FROM cp_usage');
+SELECT regress.error_of('SELECT * FROM cp_partner_status');
+SELECT regress.error_of('SELECT * FROM cp_evaluate()');
+SELECT regress.error_of('SELECT * FROM cp_explain(1)');
+SELECT regress.error_of($$INSERT INTO cp_level_change (partner_id, old_level, new_level, active_entitlements, qualified_individuals) VALUES (1, 'silver', 'gold', 9, 9)$$);
+SELECT regress.error_of($$INSERT INTO cp_partner_level VALUES (1, 'gold', 9, 9, now())$$);
+SELECT regress.error_of($$UPDATE cp_partner_level SET level = 'gold'$$);
+SELECT regress.error_of($$SELECT cp_refresh_levels()$$);
+SELECT regress.error_of($$SELECT cp_flag(NULL)$$);
+SELECT regress.error_of($$SELECT cp_lock_buckets(ARRAY[1])$$);
+SELECT regress.error_of($$SET competency.flagging = off$$);
+SELECT regress.error_of($$UPDATE cp_usage SET active_users = 1$$);
+SELECT regress.error_of($$DELETE FROM cp_usage$$);
+RESET ROLE;
+SELECT partner_id, old_level, new_level, active_entitlements FROM cp_level_change ORDER BY change_id;
+
+-- The reader: evaluates, explains, reads the status and history; writes nothing.
+SET ROLE competency_reader;
+SELECT partner_id, level, active_entitlements FROM cp_evaluate();
+SELECT name, level FROM cp_partner_status;
+SELECT count(*) FILTER (WHERE counted) AS counted FROM cp_explain(1);
+SELECT count(*) AS points FROM cp_evaluate_series('2026-01-01', '2026-02-01');
+SELECT level FROM cp_partner_level;
+SELECT regress.error_of($$INSERT INTO cp_usage VALUES ('00000000-0000-0000-0000-000000000001', 'EXO', 'E3', false, 1, current_date)$$);
+SELECT regress.error_of($$DELETE FROM cp_partner$$);
+SELECT regress.error_of($$UPDATE cp_level_change SET new_level = 'gold'$$);
+SELECT regress.error_of($$SELECT cp_refresh_levels()$$);
+SELECT regress.error_of($$SELECT * FROM cp_load_partner_center_usage()$$);
+RESET ROLE;
+
+-- The administrator: refreshes, pauses flagging, writes data.
+SET ROLE competency_admin;
+SELECT cp_refresh_levels() AS changes;
+SET competency.flagging = off;
+DELETE FROM cp_usage;
+RESET competency.flagging;
+SELECT cp_refresh_levels() AS changes_after_pause;
+SELECT regress.error_of($$INSERT INTO cp_flag_lock VALUES (5000)$$);
+RESET ROLE;
+
+-- PUBLIC (any other role): nothing at all.
+SET ROLE nobody_special;
+SELECT regress.error_of('SELECT * FROM cp_partner_status');
+SELECT regress.error_of('SELECT * FROM cp_level_change');
+SELECT regress.error_of('SELECT * FROM cp_partner_center_reject');
+SELECT regress.error_of($$INSERT INTO cp_usage VALUES ('00000000-0000-0000-0000-000000000001', 'EXO', 'E3', false, 1, current_date)$$);
+-- functions that only compute are open to all
+SELECT cp_level('developed', 2000, 1), cp_workload('EXO'), cp_active_entitlements(1, 'EXO', 'x', 5, false, current_date);
+RESET ROLE;
+
+-- No relation of the extension grants anything to PUBLIC; every function
+-- that writes the flag tables is closed to PUBLIC; every SECURITY DEFINER
+-- function pins its search_path.
+SELECT c.relname, c.relacl
+FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'competency'
+WHERE EXISTS (SELECT 1 FROM aclexplode(c.relacl) a WHERE a.grantee = 0);
+SELECT p.oid::regprocedure AS definer_function, has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute,
+       p.proconfig
+FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'competency'
+WHERE p.prosecdef ORDER BY p.proname;
+SELECT p.oid::regprocedure AS definer_without_pinned_search_path
+FROM pg_proc p WHERE p.prosecdef
+  AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%');
+
+REVOKE ALL ON cp_partner, cp_association, cp_usage, cp_person, cp_credential,
+              cp_partner_level, cp_level_change, cp_partner_status,
+              cp_partner_center_usage, cp_partner_center_reject
+    FROM competency_reader, competency_loader, competency_admin;
+REVOKE ALL ON FUNCTION cp_refresh_levels(date) FROM competency_admin;
+REVOKE SET ON PARAMETER competency.flagging FROM competency_admin;
+REVOKE ALL ON SCHEMA regress FROM competency_reader, competency_loader, competency_admin, nobody_special;
+DROP ROLE competency_reader, competency_loader, competency_admin, nobody_special;
+TRUNCATE cp_partner_center_usage, cp_partner_center_reject;
+SELECT regress.reset();
