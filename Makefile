@@ -43,7 +43,7 @@ competency--$(EXTVERSION).sql: sql/competency--1.0.sql sql/competency--1.0--1.1.
 	  cat sql/competency--1.0.sql; \
 	  for f in $(filter-out sql/competency--1.0.sql,$^); do sed '/^\\echo Use /d' "$$f"; done; } > $@
 
-.PHONY: deps demo test tap bench valgrind fuzz
+.PHONY: deps demo test tap bench soak valgrind fuzz
 
 # Installs the Debian packages the project needs (as root), or says how.
 deps:
@@ -77,3 +77,10 @@ bench: deps
 # regression suite under valgrind (make valgrind): rules in their own files.
 -include test/fuzz/fuzz.mk
 -include test/valgrind/valgrind.mk
+
+# 16 clients for a few minutes, then invariants and memory (not in make test).
+soak: deps
+	$(MAKE) all
+	$(MAKE) install
+	pg_virtualenv -t -v 15 -o log_line_prefix='%p ' -o max_connections=40 -o logging_collector=on \
+		bash test/soak/soak.sh 2>&1 | grep -v " UTC \[[0-9]*\] "
