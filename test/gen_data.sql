@@ -49,7 +49,8 @@ SELECT CASE WHEN r < 0.4 THEN 1 + (partner_id * 7 + t) % (2000 * :scale) ELSE pa
 FROM gen_tenant WHERE r BETWEEN 0.2 AND 0.7;
 
 -- Usage: a year of monthly measurements; each tenant measured on its own day
--- of the month, so exactly one measurement per series is current.
+-- of the month, so exactly one measurement per series is current.  Rows are
+-- appended in date order, as periodic usage reports arrive.
 INSERT INTO cp_usage
 SELECT g.tenant_id, w.name,
        CASE WHEN s = 1 THEN 'O365_E3' ELSE 'O365_E1' END,
@@ -63,7 +64,8 @@ JOIN (VALUES (1, 'Exchange Online', 1.0), (2, 'SPO', 0.8), (3, 'ProPlus', 0.6),
              (4, 'Microsoft Teams', 1.1), (5, 'Intune', 0.3)) w(k, name, share)
   ON w.k <= g.workloads OR (w.k = 4 AND g.r < 0.5) OR (w.k = 5 AND g.r < 0.1)
 CROSS JOIN generate_series(1, 2) s
-WHERE s = 1 OR (g.t % 4 = 0);
+WHERE s = 1 OR (g.t % 4 = 0)
+ORDER BY 6, g.t;
 
 -- People: 1 to 5 per partner, with exams and certifications of mixed dates.
 INSERT INTO cp_person
