@@ -230,7 +230,7 @@ checked AS (
 loaded AS (
     INSERT INTO @extschema@.cp_usage (tenant_id, workload, sku, is_trial, active_users, measured_on)
     SELECT tenant::uuid, workload, btrim("productId"),
-           coalesce("productName" ~* '\mtrial\M', false), n::numeric::integer, day
+           coalesce("productName" ~* '(^|[^[:alnum:]])trial([^[:alnum:]]|$)', false), n::numeric::integer, day
     FROM checked WHERE reason IS NULL
     RETURNING 1
 ),

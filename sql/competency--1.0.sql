@@ -550,13 +550,49 @@ $$;
 COMMENT ON FUNCTION cp_refresh_levels(date) IS
   'Re-evaluates every partner as of a date (default today) and flags changes, such as those caused by time passing; returns the number of changes';
 
--- The triggers.  Each finds the partners its statement may affect.
+-- Flag what changed links can affect: lock the buckets of the tenants and
+-- persons (waiting for writers that share one), then, with a fresh snapshot,
+-- find their partners -- unless the changed rows named them -- and flag.
+CREATE FUNCTION cp_flag_links(tenants uuid[], persons bigint[], partners bigint[])
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.cp_lock_buckets(ARRAY(
+        SELECT @extschema@.cp_tenant_bucket(t) FROM unnest(tenants) t
+        UNION SELECT @extschema@.cp_person_bucket(p) FROM unnest(persons) p));
+    IF partners IS NULL THEN
+        partners := ARRAY(
+            SELECT a.partner_id FROM @extschema@.cp_association a
+            WHERE a.tenant_id IN (SELECT unnest(tenants))
+              AND a.valid_from <= current_date
+              AND (a.valid_until IS NULL OR a.valid_until > current_date)
+            UNION
+            SELECT p.partner_id FROM @extschema@.cp_person p
+            WHERE p.person_id IN (SELECT unnest(persons)));
+    END IF;
+    RETURN @extschema@.cp_flag(partners);
+END
+$$;
+COMMENT ON FUNCTION cp_flag_links(uuid[], bigint[], bigint[]) IS
+  'Internal: serializes on the tenants and persons given, finds their partners today (unless given) and flags them';
 
-CREATE FUNCTION cp_flag_partner_trigger() RETURNS trigger
+-- The trigger of every table, after each statement.  TG_ARGV[0] names the
+-- rows' link column (tenant_id, person_id, or none); TG_ARGV[1] says whether
+-- the rows name the partners they affect ('named': partner_id) or these are
+-- found from the links ('linked').
+CREATE FUNCTION cp_flag_trigger() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    ids bigint[];
+    changed text := CASE TG_OP
+                        WHEN 'INSERT' THEN 'new_rows'
+                        WHEN 'DELETE' THEN 'old_rows'
+                        ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)'
+                    END;
+    tenants uuid[];
+    persons bigint[];
+    partners bigint[];
 BEGIN
     IF NOT @extschema@.cp_flagging_active() THEN
         RETURN NULL;
@@ -564,199 +600,58 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         PERFORM @extschema@.cp_flag(NULL);
         RETURN NULL;
-    ELSIF TG_OP = 'INSERT' THEN
-        ids := ARRAY(SELECT partner_id FROM new_rows);
-    ELSIF TG_OP = 'DELETE' THEN
-        ids := ARRAY(SELECT partner_id FROM old_rows);
-    ELSE
+    END IF;
+    IF TG_ARGV[0] = 'tenant_id' THEN
+        EXECUTE format('SELECT ARRAY(SELECT DISTINCT tenant_id FROM %s c)', changed) INTO tenants;
+    ELSIF TG_ARGV[0] = 'person_id' THEN
+        EXECUTE format('SELECT ARRAY(SELECT DISTINCT person_id FROM %s c)', changed) INTO persons;
+    END IF;
+    IF TG_ARGV[1] = 'named' THEN
+        EXECUTE format('SELECT ARRAY(SELECT DISTINCT partner_id FROM %s c)', changed) INTO partners;
+    END IF;
+    IF TG_TABLE_NAME = 'cp_partner' AND TG_OP = 'UPDATE' THEN
         -- a renumbered partner: the old number ends its history, the new
         -- one starts at none (the level row moved by ON UPDATE CASCADE goes)
         DELETE FROM @extschema@.cp_partner_level
         WHERE partner_id IN (SELECT partner_id FROM new_rows
                              EXCEPT SELECT partner_id FROM old_rows);
-        ids := ARRAY(SELECT partner_id FROM new_rows
-                     UNION SELECT partner_id FROM old_rows);
     END IF;
-    PERFORM @extschema@.cp_flag(ids);
+    PERFORM @extschema@.cp_flag_links(tenants, persons, partners);
     RETURN NULL;
 END
 $$;
-
-CREATE FUNCTION cp_flag_association_trigger() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    ids bigint[];
-BEGIN
-    IF NOT @extschema@.cp_flagging_active() THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'TRUNCATE' THEN
-        PERFORM @extschema@.cp_flag(NULL);
-        RETURN NULL;
-    ELSIF TG_OP = 'INSERT' THEN
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT DISTINCT @extschema@.cp_tenant_bucket(tenant_id) FROM new_rows));
-        ids := ARRAY(SELECT DISTINCT partner_id FROM new_rows);
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT DISTINCT @extschema@.cp_tenant_bucket(tenant_id) FROM old_rows));
-        ids := ARRAY(SELECT DISTINCT partner_id FROM old_rows);
-    ELSE
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT @extschema@.cp_tenant_bucket(tenant_id) FROM new_rows
-            UNION SELECT @extschema@.cp_tenant_bucket(tenant_id) FROM old_rows));
-        ids := ARRAY(SELECT partner_id FROM new_rows
-                     UNION SELECT partner_id FROM old_rows);
-    END IF;
-    PERFORM @extschema@.cp_flag(ids);
-    RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION cp_flag_usage_trigger() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    ids bigint[];
-BEGIN
-    IF NOT @extschema@.cp_flagging_active() THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'TRUNCATE' THEN
-        PERFORM @extschema@.cp_flag(NULL);
-        RETURN NULL;
-    END IF;
-    -- the tenants first; then, with a fresh snapshot, their partners on today
-    IF TG_OP = 'INSERT' THEN
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT DISTINCT @extschema@.cp_tenant_bucket(tenant_id) FROM new_rows));
-        ids := ARRAY(
-            SELECT DISTINCT a.partner_id FROM @extschema@.cp_association a
-            WHERE a.tenant_id IN (SELECT tenant_id FROM new_rows)
-              AND a.valid_from <= current_date
-              AND (a.valid_until IS NULL OR a.valid_until > current_date));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT DISTINCT @extschema@.cp_tenant_bucket(tenant_id) FROM old_rows));
-        ids := ARRAY(
-            SELECT DISTINCT a.partner_id FROM @extschema@.cp_association a
-            WHERE a.tenant_id IN (SELECT tenant_id FROM old_rows)
-              AND a.valid_from <= current_date
-              AND (a.valid_until IS NULL OR a.valid_until > current_date));
-    ELSE
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT @extschema@.cp_tenant_bucket(tenant_id) FROM new_rows
-            UNION SELECT @extschema@.cp_tenant_bucket(tenant_id) FROM old_rows));
-        ids := ARRAY(
-            SELECT DISTINCT a.partner_id FROM @extschema@.cp_association a
-            WHERE a.tenant_id IN (SELECT tenant_id FROM new_rows
-                                  UNION ALL SELECT tenant_id FROM old_rows)
-              AND a.valid_from <= current_date
-              AND (a.valid_until IS NULL OR a.valid_until > current_date));
-    END IF;
-    PERFORM @extschema@.cp_flag(ids);
-    RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION cp_flag_person_trigger() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    ids bigint[];
-BEGIN
-    IF NOT @extschema@.cp_flagging_active() THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'TRUNCATE' THEN
-        PERFORM @extschema@.cp_flag(NULL);
-        RETURN NULL;
-    ELSIF TG_OP = 'INSERT' THEN
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT DISTINCT @extschema@.cp_person_bucket(person_id) FROM new_rows));
-        ids := ARRAY(SELECT DISTINCT partner_id FROM new_rows);
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT DISTINCT @extschema@.cp_person_bucket(person_id) FROM old_rows));
-        ids := ARRAY(SELECT DISTINCT partner_id FROM old_rows);
-    ELSE
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT @extschema@.cp_person_bucket(person_id) FROM new_rows
-            UNION SELECT @extschema@.cp_person_bucket(person_id) FROM old_rows));
-        ids := ARRAY(SELECT partner_id FROM new_rows
-                     UNION SELECT partner_id FROM old_rows);
-    END IF;
-    PERFORM @extschema@.cp_flag(ids);
-    RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION cp_flag_credential_trigger() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    ids bigint[];
-BEGIN
-    IF NOT @extschema@.cp_flagging_active() THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'TRUNCATE' THEN
-        PERFORM @extschema@.cp_flag(NULL);
-        RETURN NULL;
-    END IF;
-    -- the persons first; then, with a fresh snapshot, their partners
-    IF TG_OP = 'INSERT' THEN
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT DISTINCT @extschema@.cp_person_bucket(person_id) FROM new_rows));
-        ids := ARRAY(SELECT DISTINCT p.partner_id FROM @extschema@.cp_person p
-                     WHERE p.person_id IN (SELECT person_id FROM new_rows));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT DISTINCT @extschema@.cp_person_bucket(person_id) FROM old_rows));
-        ids := ARRAY(SELECT DISTINCT p.partner_id FROM @extschema@.cp_person p
-                     WHERE p.person_id IN (SELECT person_id FROM old_rows));
-    ELSE
-        PERFORM @extschema@.cp_lock_buckets(ARRAY(
-            SELECT @extschema@.cp_person_bucket(person_id) FROM new_rows
-            UNION SELECT @extschema@.cp_person_bucket(person_id) FROM old_rows));
-        ids := ARRAY(SELECT DISTINCT p.partner_id FROM @extschema@.cp_person p
-                     WHERE p.person_id IN (SELECT person_id FROM new_rows
-                                           UNION ALL SELECT person_id FROM old_rows));
-    END IF;
-    PERFORM @extschema@.cp_flag(ids);
-    RETURN NULL;
-END
-$$;
-
-COMMENT ON FUNCTION cp_flag_partner_trigger() IS 'Trigger: flags level changes after writes to cp_partner';
-COMMENT ON FUNCTION cp_flag_association_trigger() IS 'Trigger: flags level changes after writes to cp_association';
-COMMENT ON FUNCTION cp_flag_usage_trigger() IS 'Trigger: flags level changes after writes to cp_usage';
-COMMENT ON FUNCTION cp_flag_person_trigger() IS 'Trigger: flags level changes after writes to cp_person';
-COMMENT ON FUNCTION cp_flag_credential_trigger() IS 'Trigger: flags level changes after writes to cp_credential';
+COMMENT ON FUNCTION cp_flag_trigger() IS
+  'Trigger: flags level changes after writes to cp_partner, cp_association, cp_usage, cp_person and cp_credential';
 
 DO $$
 DECLARE
-    t text;
+    t text[];
 BEGIN
-    FOREACH t IN ARRAY ARRAY['partner', 'association', 'usage', 'person', 'credential'] LOOP
+    FOREACH t SLICE 1 IN ARRAY ARRAY[['partner', 'none', 'named'],
+                                     ['association', 'tenant_id', 'named'],
+                                     ['usage', 'tenant_id', 'linked'],
+                                     ['person', 'person_id', 'named'],
+                                     ['credential', 'person_id', 'linked']] LOOP
         EXECUTE format('CREATE TRIGGER cp_flag_insert AFTER INSERT ON cp_%1$s
                         REFERENCING NEW TABLE AS new_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_%1$s_trigger()', t);
+                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_trigger(%2$L, %3$L)',
+                       t[1], t[2], t[3]);
         EXECUTE format('CREATE TRIGGER cp_flag_update AFTER UPDATE ON cp_%1$s
                         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_%1$s_trigger()', t);
+                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_trigger(%2$L, %3$L)',
+                       t[1], t[2], t[3]);
         EXECUTE format('CREATE TRIGGER cp_flag_delete AFTER DELETE ON cp_%1$s
                         REFERENCING OLD TABLE AS old_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_%1$s_trigger()', t);
+                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_trigger(%2$L, %3$L)',
+                       t[1], t[2], t[3]);
         EXECUTE format('CREATE TRIGGER cp_flag_truncate AFTER TRUNCATE ON cp_%1$s
-                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_%1$s_trigger()', t);
+                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_trigger(%2$L, %3$L)',
+                       t[1], t[2], t[3]);
     END LOOP;
 END
 $$;
 
 -- Only roles granted these may write the flag tables through them.
 REVOKE EXECUTE ON FUNCTION cp_lock_buckets(integer[]), cp_flag(bigint[], date),
-    cp_refresh_levels(date), cp_flag_partner_trigger(), cp_flag_association_trigger(),
-    cp_flag_usage_trigger(), cp_flag_person_trigger(), cp_flag_credential_trigger()
+    cp_refresh_levels(date), cp_flag_links(uuid[], bigint[], bigint[]), cp_flag_trigger()
     FROM PUBLIC;

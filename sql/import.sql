@@ -40,6 +40,8 @@ INSERT INTO cp_partner_center_usage ("customerTenantId", "workloadCode", "worklo
     ('00000000-0000-0000-0000-0000000000a7', 'EXO', NULL, '', NULL, '5', '2026-01-01'),
     ('00000000-0000-0000-0000-0000000000a8x', 'EXO', NULL, 'E3', NULL, '5', '2026-01-01'),
     ('00000000-0000-0000-0000-0000000000a9', 'EXO', NULL, 'E3', NULL, '-0', '2026-01-01 10:00 Europe/Paris'),
+    ('00000000-0000-0000-0000-0000000000aa', 'EXO', NULL, 'E3', 'O365_E5_TRIAL', '3', '2026-01-01'),
+    ('00000000-0000-0000-0000-0000000000ab', 'EXO', NULL, 'E3', 'Trialware365', '4', '2026-01-01'),
     (NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 SELECT * FROM cp_load_partner_center_usage();
 SELECT tenant_id, workload, is_trial, active_users, measured_on FROM cp_usage
