@@ -140,11 +140,16 @@ keytype_from_arg(KeyType **cache, FunctionCallInfo fcinfo, int argno)
 void
 keytype_check_same(const KeyType *a, const KeyType *b)
 {
-	if (a->typid != b->typid || a->collation != b->collation)
+	if (a->typid != b->typid)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("cannot combine competency aggregate states with keys of type %s and %s",
 						format_type_be(a->typid), format_type_be(b->typid))));
+	if (a->collation != b->collation)
+		ereport(ERROR,
+				(errcode(ERRCODE_COLLATION_MISMATCH),
+				 errmsg("cannot combine competency aggregate states with keys under collations %u and %u",
+						a->collation, b->collation)));
 }
 
 uint32
@@ -230,8 +235,9 @@ arena_alloc(Arena *a, Size size)
 {
 	void	   *p;
 
+	/* never NULL, even for zero bytes from a fresh arena (an empty SKU) */
 	size = MAXALIGN(size);
-	if (size > a->left)
+	if (size > a->left || a->cur == NULL)
 	{
 		Size		block = Max(a->next_block, size);
 
@@ -268,6 +274,9 @@ keytype_recv_header(KeyType **cache, MemoryContext mcxt, StringInfo buf)
 		STATE_ERROR("The key collation %u does not exist.", collation);
 	if (getBaseType(typid) != typid)
 		STATE_ERROR("The key type %u is a domain.", typid);
+	if (OidIsValid(collation) && !type_is_collatable(typid))
+		STATE_ERROR("The key type %s takes no collation, but the state names collation %u.",
+					format_type_be(typid), collation);
 	return keytype_get(cache, mcxt, typid, collation);
 }
 
