@@ -133,7 +133,13 @@ keytype_from_arg(KeyType **cache, FunctionCallInfo fcinfo, int argno)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("could not determine the data type of the key argument")));
-	return keytype_get(cache, fcinfo->flinfo->fn_mcxt, typid, PG_GET_COLLATION());
+
+	/*
+	 * The aggregate's collation comes from all its text arguments; it only
+	 * matters, and is only recorded, for a key type that takes one.
+	 */
+	return keytype_get(cache, fcinfo->flinfo->fn_mcxt, typid,
+					   type_is_collatable(typid) ? PG_GET_COLLATION() : InvalidOid);
 }
 
 /* States can only be combined when their keys are of one type. */
