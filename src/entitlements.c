@@ -131,7 +131,7 @@ typedef struct EntState
 	KeyType    *kt;				/* tenant key type, shared */
 	SkuDict    *dict;			/* SKU numbers, shared */
 	MemoryContext mcxt;			/* where the state lives */
-	bool		from_wire;		/* deserialized, in a context of its own */
+	bool		from_wire;		/* deserialized: adopt or free it in combine */
 	Arena		arena;			/* key copies and slots */
 	tenanthash_hash *tenants;
 } EntState;
@@ -253,6 +253,15 @@ EntStateCreate(MemoryContext mcxt, KeyType *kt, SkuDict *dict)
 	arena_init(&st->arena, mcxt);
 	st->tenants = tenanthash_create(mcxt, INITIAL_TENANTS, kt);
 	return st;
+}
+
+/* Give back the memory of a state merged into another. */
+static void
+EntStateFree(EntState *st)
+{
+	tenanthash_destroy(st->tenants);
+	arena_free(&st->arena);
+	pfree(st);
 }
 
 /*
@@ -473,7 +482,7 @@ cp_entitlements_combine(PG_FUNCTION_ARGS)
 
 	MergeStates(left, right);
 	if (right->from_wire)
-		MemoryContextDelete(right->mcxt);
+		EntStateFree(right);
 	PG_RETURN_POINTER(left);
 }
 
@@ -611,10 +620,10 @@ cp_entitlements_deserialize(PG_FUNCTION_ARGS)
 	}
 
 	/*
-	 * The state gets a context of its own under the aggregate's: combine
-	 * adopts it as it is, or merges and deletes it.
+	 * The state lives in the aggregate's memory: combine adopts it as it is,
+	 * or merges it into another state and frees it.
 	 */
-	st = EntStateCreate(state_context(aggcxt), kt, &site->dict);
+	st = EntStateCreate(aggcxt, kt, &site->dict);
 	st->from_wire = true;
 
 	ntenants = state_getcount(&buf, TENANT_MIN_WIRE_BYTES, "tenants");

@@ -43,7 +43,7 @@ typedef struct IndState
 {
 	KeyType    *kt;				/* person key type, shared */
 	MemoryContext mcxt;			/* where the state lives */
-	bool		from_wire;		/* deserialized, in a context of its own */
+	bool		from_wire;		/* deserialized: adopt or free it in combine */
 	Arena		arena;			/* key copies */
 	personhash_hash *persons;
 } IndState;
@@ -73,6 +73,15 @@ IndStateCreate(MemoryContext mcxt, KeyType *kt)
 	arena_init(&st->arena, mcxt);
 	st->persons = personhash_create(mcxt, INITIAL_PERSONS, kt);
 	return st;
+}
+
+/* Give back the memory of a state merged into another. */
+static void
+IndStateFree(IndState *st)
+{
+	personhash_destroy(st->persons);
+	arena_free(&st->arena);
+	pfree(st);
 }
 
 /* OR credential bits into a person's entry; returns the entry. */
@@ -185,7 +194,7 @@ cp_individuals_combine(PG_FUNCTION_ARGS)
 	while ((p = personhash_iterate(right->persons, &it)) != NULL)
 		AddCredentials(left, p->key, p->hash, p->creds);
 	if (right->from_wire)
-		MemoryContextDelete(right->mcxt);
+		IndStateFree(right);
 	PG_RETURN_POINTER(left);
 }
 
@@ -247,7 +256,7 @@ cp_individuals_deserialize(PG_FUNCTION_ARGS)
 		STATE_ERROR("The state has format version %d; this library reads version %d.",
 					version, IND_STATE_VERSION);
 	kt = keytype_recv_header(KeyCache(fcinfo), fcinfo->flinfo->fn_mcxt, &buf);
-	st = IndStateCreate(state_context(aggcxt), kt);
+	st = IndStateCreate(aggcxt, kt);
 	st->from_wire = true;
 
 	n = state_getcount(&buf, PERSON_MIN_WIRE_BYTES, "persons");

@@ -214,14 +214,6 @@ keytype_copy(const KeyType *kt, Arena *arena, Datum key)
 	return PointerGetDatum(copy);
 }
 
-/* A memory context of its own for a state that arrives serialized. */
-MemoryContext
-state_context(MemoryContext parent)
-{
-	return AllocSetContextCreate(parent, "competency aggregate state",
-								 ALLOCSET_SMALL_SIZES);
-}
-
 #define ARENA_FIRST_BLOCK 256
 #define ARENA_MAX_BLOCK (64 * 1024)
 
@@ -233,6 +225,7 @@ arena_init(Arena *a, MemoryContext mcxt)
 	a->left = 0;
 	a->next_block = ARENA_FIRST_BLOCK;
 	a->total = 0;
+	a->blocks = NULL;
 }
 
 /* size bytes, MAXALIGNed, from the current block or a new one. */
@@ -245,10 +238,13 @@ arena_alloc(Arena *a, Size size)
 	size = MAXALIGN(size);
 	if (size > a->left || a->cur == NULL)
 	{
-		Size		block = Max(a->next_block, size);
+		Size		block = Max(a->next_block, size + sizeof(void *));
+		char	   *b = MemoryContextAllocHuge(a->mcxt, block);
 
-		a->cur = MemoryContextAllocHuge(a->mcxt, block);
-		a->left = block;
+		*(void **) b = a->blocks;
+		a->blocks = b;
+		a->cur = b + sizeof(void *);
+		a->left = block - sizeof(void *);
 		a->total += block;
 		if (a->next_block < ARENA_MAX_BLOCK)
 			a->next_block *= 2;
@@ -257,6 +253,20 @@ arena_alloc(Arena *a, Size size)
 	a->cur += size;
 	a->left -= size;
 	return p;
+}
+
+/* Give the arena's blocks back; it is empty and usable again after. */
+void
+arena_free(Arena *a)
+{
+	while (a->blocks != NULL)
+	{
+		void	   *next = *(void **) a->blocks;
+
+		pfree(a->blocks);
+		a->blocks = next;
+	}
+	arena_init(a, a->mcxt);
 }
 
 void

@@ -20,10 +20,12 @@ typedef struct Arena
 	Size		left;
 	Size		next_block;		/* size of the next block to allocate */
 	Size		total;			/* bytes of all blocks */
+	void	   *blocks;			/* the blocks, chained through their first word */
 } Arena;
 
 extern void arena_init(Arena *a, MemoryContext mcxt);
 extern void *arena_alloc(Arena *a, Size size);
+extern void arena_free(Arena *a);
 
 /* How keys of a type travel; the fixed formats equal the types' send/recv. */
 typedef enum KeyWire
@@ -92,9 +94,6 @@ extern Datum keytype_recv(KeyType *kt, StringInfo buf);
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED), \
 					 errmsg("%s can only be called by an aggregate", __func__))); \
 	} while (0)
-
-/* A memory context of its own for a state that arrives serialized. */
-extern MemoryContext state_context(MemoryContext parent);
 
 /* Errors about malformed serialized states share one shape. */
 #define STATE_ERROR(...) \
