@@ -134,6 +134,8 @@ typedef struct EntState
 	bool		from_wire;		/* deserialized: adopt or free it in combine */
 	Arena		arena;			/* key copies and slots */
 	tenanthash_hash *tenants;
+	TenantEntry *last;			/* the previous row's tenant ... */
+	uint32		last_members;	/* ... valid while no tenant was added */
 } EntState;
 
 #define INITIAL_TENANTS 4
@@ -357,8 +359,19 @@ cp_entitlements_trans(PG_FUNCTION_ARGS)
 		st = EntStateCreate(aggcxt, keytype_from_arg(&site->keytypes, fcinfo, 1),
 							&site->dict);
 	key = keytype_prepare(st->kt, PG_GETARG_DATUM(1));
-	AddMeasurement(st, TenantFor(st, key, keytype_hash(st->kt, key), &found),
-				   skuw, PG_GETARG_DATEADT(6), users);
+
+	/*
+	 * A tenant's rows usually come together (one report, several workloads
+	 * and SKUs).  Entries move only when a tenant is added, so the previous
+	 * row's entry is still where it was if the table has as many members.
+	 */
+	if (st->last == NULL || st->last_members != st->tenants->members ||
+		!keytype_equal(st->kt, st->last->key, key))
+	{
+		st->last = TenantFor(st, key, keytype_hash(st->kt, key), &found);
+		st->last_members = st->tenants->members;
+	}
+	AddMeasurement(st, st->last, skuw, PG_GETARG_DATEADT(6), users);
 
 skip:
 	if (st == NULL)
