@@ -15,11 +15,13 @@ PSQL="psql -X -q -v ON_ERROR_STOP=1"
 
 q() { $PSQL -At -c "$1"; }
 
-# median_ms <sql>: in one session, a warm-up run, then the median of $RUNS
-# runs as the client sees them (\timing).
+# median_ms <sql> [<setting>]: in one session, with the setting SET first
+# (if any), a warm-up run, then the median of $RUNS runs as the client sees
+# them (\timing).
 median_ms() {
-	local sql="$1" i
+	local sql="$1" set="${2:-}" i
 	{
+		if [ -n "$set" ]; then echo "SET $set;"; fi
 		echo '\timing on'
 		for i in $(seq 0 "$RUNS"); do echo "$sql;"; done
 	} | $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n +2 \
@@ -96,6 +98,18 @@ echo "| plain-SQL formulation | $t_plain | cp_evaluate is **$(ratio "$t_plain" "
 echo "| floor: the same join, \`count(*)\` per partner | $t_floor | cp_evaluate takes **$(ratio "$t_eval" "$t_floor")x** the floor |"
 echo "| \`cp_active_entitlements\` grouped by partner | $t_agg | |"
 echo "| the same in SQL (window functions) | $t_sqlagg | the aggregate is **$(ratio "$t_sqlagg" "$t_agg")x faster** |"
+echo
+W=${WORK_MEM:-64MB}
+t_eval_w=$(median_ms "$EVAL" "work_mem = '$W'")
+t_plain_w=$(median_ms "$PLAIN" "work_mem = '$W'")
+t_floor_w=$(median_ms "$FLOOR" "work_mem = '$W'")
+echo "With \`work_mem = '$W'\` (the default 4MB makes the states of 2,000 partners spill to disk):"
+echo
+echo "| query | median ms | ratio |"
+echo "|---|---:|---|"
+echo "| \`cp_evaluate(D)\` | $t_eval_w | |"
+echo "| plain-SQL formulation | $t_plain_w | cp_evaluate is **$(ratio "$t_plain_w" "$t_eval_w")x faster** |"
+echo "| floor | $t_floor_w | cp_evaluate takes **$(ratio "$t_eval_w" "$t_floor_w")x** the floor |"
 echo
 
 echo "### Levels over time (scale 1)"
