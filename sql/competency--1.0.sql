@@ -449,6 +449,24 @@ $$;
 COMMENT ON FUNCTION cp_lock_buckets(integer[]) IS
   'Internal: serializes flagging of writers that share a tenant or person';
 
+-- The evaluation flagging compares with, run by RETURN QUERY so that it may
+-- use a parallel plan (inside cp_flag's data-modifying statement it could not).
+CREATE FUNCTION cp_evaluate_for_flags(as_of date, window_days integer, partner_ids bigint[])
+RETURNS TABLE (partner_id bigint, level competency_level,
+               active_entitlements bigint, qualified_individuals integer)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT e.partner_id, e.level, e.active_entitlements, e.qualified_individuals
+    FROM @extschema@.cp_evaluate_partners(as_of, window_days, partner_ids) e;
+END
+$$;
+COMMENT ON FUNCTION cp_evaluate_for_flags(date, integer, bigint[]) IS
+  'Internal: the levels and figures flagging compares with the stored ones';
+
 -- Re-evaluate partners (NULL: every partner) as of a date with the configured
 -- window; log and notify each change; returns the number of changes.
 CREATE FUNCTION cp_flag(partner_ids bigint[], as_of date DEFAULT current_date)
@@ -471,9 +489,8 @@ BEGIN
     ORDER BY partner_id FOR NO KEY UPDATE;
 
     WITH ev AS (
-        SELECT e.partner_id, e.level, e.active_entitlements, e.qualified_individuals
-        FROM @extschema@.cp_evaluate_partners(as_of,
-                 @extschema@.cp_configured_usage_window(), partner_ids) e
+        SELECT * FROM @extschema@.cp_evaluate_for_flags(as_of,
+                 @extschema@.cp_configured_usage_window(), partner_ids)
     ),
     -- partners that no longer exist but were last seen above none
     gone AS (
@@ -556,6 +573,7 @@ COMMENT ON FUNCTION cp_refresh_levels(date) IS
 CREATE FUNCTION cp_flag_links(tenants uuid[], persons bigint[], partners bigint[])
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
 AS $$
 BEGIN
     PERFORM @extschema@.cp_lock_buckets(ARRAY(
@@ -564,12 +582,12 @@ BEGIN
     IF partners IS NULL THEN
         partners := ARRAY(
             SELECT a.partner_id FROM @extschema@.cp_association a
-            WHERE a.tenant_id IN (SELECT unnest(tenants))
+            WHERE a.tenant_id = ANY (tenants)
               AND a.valid_from <= current_date
               AND (a.valid_until IS NULL OR a.valid_until > current_date)
             UNION
             SELECT p.partner_id FROM @extschema@.cp_person p
-            WHERE p.person_id IN (SELECT unnest(persons)));
+            WHERE p.person_id = ANY (persons));
     END IF;
     RETURN @extschema@.cp_flag(partners);
 END
@@ -653,5 +671,6 @@ $$;
 
 -- Only roles granted these may write the flag tables through them.
 REVOKE EXECUTE ON FUNCTION cp_lock_buckets(integer[]), cp_flag(bigint[], date),
+    cp_evaluate_for_flags(date, integer, bigint[]),
     cp_refresh_levels(date), cp_flag_links(uuid[], bigint[], bigint[]), cp_flag_trigger()
     FROM PUBLIC;

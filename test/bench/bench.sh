@@ -8,7 +8,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-5}
-LOAD_RUNS=${LOAD_RUNS:-3}
+LOAD_RUNS=${LOAD_RUNS:-5}
 SCALES=${SCALES:-"1 2 4"}
 D=$(date +%F)                  # data are dated around today, as flagging evaluates today
 PSQL="psql -X -q -v ON_ERROR_STOP=1"
