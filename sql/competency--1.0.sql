@@ -254,7 +254,7 @@ CREATE AGGREGATE cp_active_entitlements(tenant anyelement, workload text,
                                         is_trial boolean, measured_on date) (
     SFUNC = cp_entitlements_trans,
     STYPE = internal,
-    SSPACE = 800,
+    SSPACE = 700,
     FINALFUNC = cp_entitlements_final,
     COMBINEFUNC = cp_entitlements_combine,
     SERIALFUNC = cp_entitlements_serialize,
@@ -299,7 +299,7 @@ COMMENT ON FUNCTION cp_individuals_deserialize(bytea, internal) IS
 CREATE AGGREGATE cp_qualified_individuals(person anyelement, credential text) (
     SFUNC = cp_individuals_trans,
     STYPE = internal,
-    SSPACE = 700,
+    SSPACE = 600,
     FINALFUNC = cp_individuals_final,
     COMBINEFUNC = cp_individuals_combine,
     SERIALFUNC = cp_individuals_serialize,
