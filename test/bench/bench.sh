@@ -175,17 +175,18 @@ q "DROP TABLE bench.load" >/dev/null
 
 echo "### Growth"
 echo
-echo "| scale | usage rows | cp_evaluate ms | floor ms | plain SQL ms | cp_evaluate / scale 1 |"
-echo "|---:|---:|---:|---:|---:|---:|"
-base=""
+echo "| scale | usage rows | cp_evaluate ms | floor ms | plain SQL ms | cp_evaluate / scale 1 | with work_mem = '$W': cp_evaluate ms | / scale 1 |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+base=""; basew=""
 for s in $SCALES; do
 	if [ "$s" != 1 ]; then
 		generate "$s"
 		te=$(median_ms "$EVAL"); tf=$(median_ms "$FLOOR"); tp=$(median_ms "$PLAIN")
+		tw=$(median_ms "$EVAL" "work_mem = '$W'")
 	else
-		te=$t_eval; tf=$t_floor; tp=$t_plain
+		te=$t_eval; tf=$t_floor; tp=$t_plain; tw=$t_eval_w
 	fi
-	[ -z "$base" ] && base=$te
-	echo "| $s | $(q 'SELECT count(*) FROM cp_usage') | $te | $tf | $tp | $(ratio "$te" "$base") |"
+	[ -z "$base" ] && base=$te && basew=$tw
+	echo "| $s | $(q 'SELECT count(*) FROM cp_usage') | $te | $tf | $tp | $(ratio "$te" "$base") | $tw | $(ratio "$tw" "$basew") |"
 done
 echo
