@@ -147,34 +147,22 @@ COMMENT ON COLUMN cp_partner_center_usage."licensesQualified" IS 'Qualified lice
 COMMENT ON COLUMN cp_partner_center_usage."processedDateTime" IS 'When measured; its UTC date is measured_on (no offset: UTC)';
 
 CREATE TABLE cp_partner_center_reject (
-    "customerTenantId"  text,
-    "customerName"      text,
-    "workloadCode"      text,
-    "workloadName"      text,
-    "serviceCode"       text,
-    "serviceName"       text,
-    channel             text,
-    "productId"         text,
-    "productName"       text,
-    "licensesActive"    text,
-    "licensesQualified" text,
-    "processedDateTime" text,
-    reason              text NOT NULL
+    LIKE cp_partner_center_usage,
+    reason text NOT NULL
 );
 COMMENT ON TABLE cp_partner_center_reject IS
   'Staged Partner Center rows that could not be loaded, as staged, with the reason';
-COMMENT ON COLUMN cp_partner_center_reject."customerTenantId" IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject."customerName" IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject."workloadCode" IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject."workloadName" IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject."serviceCode" IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject."serviceName" IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject.channel IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject."productId" IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject."productName" IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject."licensesActive" IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject."licensesQualified" IS 'As staged';
-COMMENT ON COLUMN cp_partner_center_reject."processedDateTime" IS 'As staged';
+DO $$
+DECLARE
+    c name;
+BEGIN
+    FOR c IN SELECT attname FROM pg_attribute
+             WHERE attrelid = 'cp_partner_center_usage'::regclass AND attnum > 0
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN cp_partner_center_reject.%I IS %L', c, 'As staged');
+    END LOOP;
+END
+$$;
 COMMENT ON COLUMN cp_partner_center_reject.reason IS
   'missing field, bad tenant, bad number, negative or bad date';
 
