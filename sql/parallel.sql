@@ -2,21 +2,6 @@
 -- sorted and hashed grouping, partitionwise aggregation.  Every plan must give
 -- the serial answer, and EXPLAIN shows the partial aggregate is really used.
 
--- true when EXPLAIN (COSTS OFF) of the query has a line matching the pattern
-CREATE FUNCTION regress.plan_has(query text, pattern text) RETURNS boolean
-LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        IF line ~ pattern THEN
-            RETURN true;
-        END IF;
-    END LOOP;
-    RETURN false;
-END
-$$;
-
 -- Flat rows with keys of several types; some groups only have rows that are
 -- skipped (trial), so some partial states are empty.
 SELECT setseed(0.42);

@@ -23,6 +23,22 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
+-- true when EXPLAIN (VERBOSE, COSTS OFF) of the query has a line matching the
+-- regular expression
+CREATE FUNCTION regress.plan_has(query text, pattern text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || query LOOP
+        IF line ~ pattern THEN
+            RETURN true;
+        END IF;
+    END LOOP;
+    RETURN false;
+END
+$$;
+
 -- Empties every table of the extension.
 CREATE FUNCTION regress.reset() RETURNS void
 LANGUAGE sql AS $$
