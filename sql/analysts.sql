@@ -31,9 +31,17 @@ SELECT count(*) AS differences FROM cp_evaluate_series(current_date - 360, curre
 WHERE (s.partner_id, s.market, s.active_entitlements, s.qualified_individuals, s.level,
        s.next_level, s.entitlements_short, s.individuals_short)
       IS DISTINCT FROM (SELECT e FROM cp_evaluate(s.as_of) e WHERE e.partner_id = s.partner_id);
-SELECT as_of - (current_date - 330) AS day, partner_id, active_entitlements, qualified_individuals, level
+-- (Points three months apart are 89 to 92 days apart, depending on today's
+-- date; the figure expected at each is the latest measurement, every 10 days.)
+SELECT dense_rank() OVER (ORDER BY as_of) AS point,
+       as_of = (current_date - 330 + (dense_rank() OVER (ORDER BY as_of) - 1) * interval '3 months')::date AS on_point,
+       partner_id,
+       active_entitlements = CASE WHEN partner_id < 3 THEN
+           (1000 + 10 * (365 - (330 - (as_of - (current_date - 330)) / 10 * 10))) / partner_id
+           ELSE 0 END AS latest_figure,
+       qualified_individuals, level
 FROM cp_evaluate_series(current_date - 330, current_date - 30, '3 months')
-ORDER BY 1, 2;
+ORDER BY 1, 3;
 -- Month steps from the 31st follow generate_series; the stop is included when hit.
 SELECT as_of FROM cp_evaluate_series('2026-01-31', '2026-05-31', '1 month') WHERE partner_id = 1;
 SELECT count(*) AS single_point FROM cp_evaluate_series('2026-01-01', '2026-01-01');
