@@ -4,18 +4,32 @@
  *							 active_users bigint, is_trial boolean,
  *							 measured_on date) -> bigint
  *
- * One pass over the rows.  The state keeps, per tenant, one slot per
- * (workload, SKU) holding the latest measurement seen and, among rows of that
- * date, the largest count.  The final function sums SKUs per workload, takes
- * the highest workload per tenant and sums tenants.  Every step is a max or a
- * sum, so the result depends neither on row order nor on how rows were split
- * between partial states.
+ * A tenant's rows usually come together (one report: its workloads and
+ * SKUs), so the state keeps the current tenant's measurements in itself:
+ * per row, the (workload, SKU) pair is named by one integer (a small cache
+ * of recent spellings in front of the rules, and a SKU dictionary shared by
+ * all groups), and the current tenant's few slots are searched for it; the
+ * slot keeps the latest date and, among rows of that date, the largest
+ * count.  Nothing outside the state is touched per row.  When another
+ * tenant comes, the current one is appended, as one record, to the state's
+ * open run.
  *
- * Per row the work is one probe of a small cache of recent (workload, SKU)
- * spellings, one probe of the tenant hash table and a walk over the tenant's
- * few slots.  SKU strings are interned once per call site, in a dictionary
- * all the groups' states share; a slot is 24 bytes, bump-allocated, and names
- * its (workload, SKU) pair by one integer.
+ * A run is a list of tenants with their slots.  The open run is in arrival
+ * order and may name a tenant twice (its rows came apart); the others are
+ * sealed: in the order of the tenants' hashes, each tenant once.  Sealing
+ * sorts a compact index of (hash, record) and merges a tenant's records.
+ * The final function seals what is open and walks all runs at once in hash
+ * order: SKUs summed per workload, the highest workload per tenant, tenants
+ * summed.  Every step is a max or a sum, so the result depends neither on
+ * row order nor on how rows were split between partial states.
+ *
+ * Serialized states are sealed runs, written and read back as such; combine
+ * collects them, and the final function merges them in one pass, so the
+ * leader of a parallel query hashes and probes nothing after the workers
+ * are done.  An open run that grows large (many records per tenant: rows in
+ * no particular order, or no usage window) is sealed and merged now and
+ * then, which bounds memory by the distinct (tenant, workload, SKU)
+ * triples rather than the rows.
  */
 #include "postgres.h"
 
@@ -24,49 +38,59 @@
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
+#include "port/pg_bswap.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/memutils.h"
+#include "utils/uuid.h"
 
 #include "keyhash.h"
 #include "rules.h"
 
 #define ENT_STATE_VERSION 1
 
-/* One (workload, SKU) of one tenant: its latest measurement. */
-typedef struct Slot
-{
-	int64		users;			/* largest count at measured_on */
-	DateADT		measured_on;	/* latest date seen */
-	int32		skuw;			/* SKU number << 3 | workload */
-	struct Slot *next;			/* next slot of the tenant */
-} Slot;
-
+/* A (workload, SKU) pair as one integer: SKU number << 3 | workload. */
 #define SKUW(sku, w) (((sku) << 3) | (w))
 #define SKUW_SKU(x) ((x) >> 3)
 #define SKUW_WORKLOAD(x) ((x) & 7)
 #define MAX_SKUS (PG_INT32_MAX >> 3)
 
-typedef struct TenantEntry
+/* One (workload, SKU) of a tenant: its latest measurement. */
+typedef struct RunSlot
+{
+	int64		users;			/* largest count at measured_on */
+	DateADT		measured_on;	/* latest date */
+	int32		skuw;
+} RunSlot;
+
+/* A tenant of a run: its slots are distinct, in no particular order. */
+typedef struct RunTenant
 {
 	Datum		key;
 	uint32		hash;
-	char		status;
-	Slot	   *head;
-} TenantEntry;
+	int32		nslots;
+	RunSlot    *slots;
+} RunTenant;
 
-#define SH_PREFIX tenanthash
-#define SH_ELEMENT_TYPE TenantEntry
-#define SH_KEY_TYPE Datum
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) keytype_hash((const KeyType *) (tb)->private_data, k)
-#define SH_EQUAL(tb, a, b) keytype_equal((const KeyType *) (tb)->private_data, a, b)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+typedef struct Run
+{
+	RunTenant  *tenants;
+	Size		ntenants;
+	Size		maxtenants;
+	Size		nslots;			/* of all tenants */
+	Arena		arena;			/* the tenants' keys and slots */
+} Run;
+
+#define MAX_RUNS 8
+
+/* hash << 32 | record number: what sealing sorts */
+#define ST_SORT sort_index
+#define ST_ELEMENT_TYPE uint64
+#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 typedef struct SkuKey
 {
@@ -126,19 +150,69 @@ typedef struct Site
 	Spelling	recent[SPELLINGS];
 } Site;
 
+/*
+ * The open run is a log of records, appended to blocks that are never
+ * moved: per record, the tenant's hash and number of slots, its key (the
+ * bytes of a small fixed-size key, else a Datum: by value, or pointing into
+ * the state's key arena), then its slots.
+ */
+typedef struct LogBlock
+{
+	struct LogBlock *next;		/* the block written before this one */
+	Size		used;			/* bytes of records (set when it is left) */
+	char		data[FLEXIBLE_ARRAY_MEMBER];
+} LogBlock;
+
+typedef struct LogRecord
+{
+	uint32		hash;
+	int32		nslots;
+	/* the key and the slots follow */
+} LogRecord;
+
+#define LOG_KEY_OFFSET MAXALIGN(sizeof(LogRecord))
+#define LOG_FIRST_BLOCK 1024
+#define LOG_MAX_BLOCK (64 * 1024)
+
+/* The current tenant's slots kept in the state; more go to another record. */
+#define CUR_SLOTS 8
+
 typedef struct EntState
 {
+	/* what every row and every record touches: one cache line */
+	int32		ncur;			/* the current tenant's slots; 0: none */
+	uint32		curhash;
+	Datum		curkey;			/* by value, or curbytes, or in keys */
 	KeyType    *kt;				/* tenant key type, shared */
+	char	   *tail;			/* where the log's next record goes */
+	char	   *end;			/* the end of the log's current block */
+	int64		seal_left;		/* slots the log takes before it is sealed */
+	union
+	{
+		char		bytes[16];	/* a copy of a small fixed-size key */
+		int64		align;
+	}			curbytes;
+	RunSlot		cur[CUR_SLOTS];
+
+	LogBlock   *blocks;			/* the log, newest block first */
+	Size		next_block;		/* size of the log's next block */
+	Arena		keys;			/* copies of keys the log refers to */
 	SkuDict    *dict;			/* SKU numbers, shared */
 	MemoryContext mcxt;			/* where the state lives */
 	bool		from_wire;		/* deserialized: adopt or free it in combine */
-	Arena		arena;			/* key copies and slots */
-	tenanthash_hash *tenants;
-	TenantEntry *last;			/* the previous row's tenant ... */
-	uint32		last_members;	/* ... valid while no tenant was added */
+	int			nruns;
+	Run		   *runs[MAX_RUNS]; /* sealed */
 } EntState;
 
-#define INITIAL_TENANTS 4
+#define SEAL_SLOTS 65536
+
+/* Receives a state's tenants, one at a time, with their merged slots. */
+typedef struct TenantSink TenantSink;
+struct TenantSink
+{
+	void		(*put) (TenantSink *sink, const KeyType *kt, Datum key,
+						uint32 hash, const RunSlot *slots, int32 n);
+};
 
 PG_FUNCTION_INFO_V1(cp_entitlements_trans);
 PG_FUNCTION_INFO_V1(cp_entitlements_final);
@@ -146,21 +220,25 @@ PG_FUNCTION_INFO_V1(cp_entitlements_combine);
 PG_FUNCTION_INFO_V1(cp_entitlements_serialize);
 PG_FUNCTION_INFO_V1(cp_entitlements_deserialize);
 
-static Site *
+static pg_noinline Site *
+NewSite(FunctionCallInfo fcinfo)
+{
+	Site	   *site = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(Site));
+
+	site->dict.mcxt = fcinfo->flinfo->fn_mcxt;
+	arena_init(&site->dict.arena, fcinfo->flinfo->fn_mcxt);
+	for (int i = 0; i < SPELLINGS; i++)
+		site->recent[i].wlen = -1;
+	fcinfo->flinfo->fn_extra = site;
+	return site;
+}
+
+static inline Site *
 GetSite(FunctionCallInfo fcinfo)
 {
 	Site	   *site = (Site *) fcinfo->flinfo->fn_extra;
 
-	if (site == NULL)
-	{
-		site = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(Site));
-		site->dict.mcxt = fcinfo->flinfo->fn_mcxt;
-		arena_init(&site->dict.arena, fcinfo->flinfo->fn_mcxt);
-		for (int i = 0; i < SPELLINGS; i++)
-			site->recent[i].wlen = -1;
-		fcinfo->flinfo->fn_extra = site;
-	}
-	return site;
+	return likely(site != NULL) ? site : NewSite(fcinfo);
 }
 
 /* The number of a SKU string in a dictionary, interning it if new. */
@@ -215,19 +293,57 @@ SpellingHash(const char *w, int wlen, const char *s, int slen)
 }
 
 /*
+ * Equality of n bytes, n small: words loaded from both ends (never past
+ * either end), so short strings compare without a call.
+ */
+static inline bool
+ShortEqual(const char *a, const char *b, int n)
+{
+	uint64		x,
+				y,
+				u,
+				v;
+	uint32		p,
+				q,
+				r,
+				s;
+
+	if (n >= 8)
+	{
+		if (n > 16)
+			return memcmp(a, b, n) == 0;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&u, a + n - 8, 8);
+		memcpy(&v, b + n - 8, 8);
+		return ((x ^ y) | (u ^ v)) == 0;
+	}
+	if (n >= 4)
+	{
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		memcpy(&r, a + n - 4, 4);
+		memcpy(&s, b + n - 4, 4);
+		return ((p ^ q) | (r ^ s)) == 0;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (a[i] != b[i])
+			return false;
+	}
+	return true;
+}
+
+/*
  * The (workload, SKU) pair a row names, as SKUW(sku number, workload), or -1
  * when the workload is not eligible.
  */
-static int32
-LookupSpelling(Site *site, const char *w, int wlen, const char *s, int slen)
+static pg_noinline int32
+LookupSpellingSlow(Site *site, Spelling *sp, const char *w, int wlen,
+				   const char *s, int slen)
 {
-	Spelling   *sp = &site->recent[SpellingHash(w, wlen, s, slen) % SPELLINGS];
 	CpWorkload	workload;
 	int32		skuw;
-
-	if (sp->wlen == wlen && sp->slen == slen &&
-		memcmp(sp->workload, w, wlen) == 0 && memcmp(sp->sku, s, slen) == 0)
-		return sp->skuw;
 
 	workload = cp_workload_lookup(w, wlen);
 	skuw = workload == CP_WORKLOAD_NONE ? -1 :
@@ -243,6 +359,61 @@ LookupSpelling(Site *site, const char *w, int wlen, const char *s, int slen)
 	return skuw;
 }
 
+static inline int32
+LookupSpelling(Site *site, const char *w, int wlen, const char *s, int slen)
+{
+	Spelling   *sp = &site->recent[SpellingHash(w, wlen, s, slen) % SPELLINGS];
+
+	if (likely(sp->wlen == wlen && sp->slen == slen &&
+			   ShortEqual(sp->workload, w, wlen) && ShortEqual(sp->sku, s, slen)))
+		return sp->skuw;
+	return LookupSpellingSlow(site, sp, w, wlen, s, slen);
+}
+
+/*
+ * The bytes of a text argument (PG_GETARG_TEXT_PP and VARDATA_ANY), with
+ * the usual inline value read without a call.
+ */
+static inline const char *
+TextBytes(Datum d, int *len)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	if (likely(VARATT_IS_1B(v) && !VARATT_IS_1B_E(v)))
+	{
+		*len = VARSIZE_1B(v) - VARHDRSZ_SHORT;
+		return VARDATA_1B(v);
+	}
+	if (!VARATT_IS_4B_U(v))
+		v = pg_detoast_datum_packed(v);
+	*len = VARSIZE_ANY_EXHDR(v);
+	return VARDATA_ANY(v);
+}
+
+/* Equality of two prepared keys, without a call for the common types. */
+static inline bool
+KeyEqual(const KeyType *kt, Datum a, Datum b)
+{
+	if (a == b)
+		return true;			/* the same value, or the same copy */
+	if (kt->image_eq)
+	{
+		if (kt->typbyval)
+			return false;
+		if (kt->typlen == 16)
+			return memcmp(DatumGetPointer(a), DatumGetPointer(b), 16) == 0;
+	}
+	return keytype_equal(kt, a, b);
+}
+
+/* Keys kept, while current, in the state itself (uuid, among others). */
+#define KEY_INLINE(kt) \
+	(!(kt)->typbyval && (kt)->image_eq && (kt)->typlen > 0 && \
+	 (kt)->typlen <= (int) sizeof(((EntState *) 0)->curbytes.bytes))
+
+/* The bytes a key takes in a log record. */
+#define LOG_KEY_BYTES(kt) (KEY_INLINE(kt) ? MAXALIGN((kt)->typlen) : sizeof(Datum))
+
 /* An empty state in mcxt. */
 static EntState *
 EntStateCreate(MemoryContext mcxt, KeyType *kt, SkuDict *dict)
@@ -252,131 +423,73 @@ EntStateCreate(MemoryContext mcxt, KeyType *kt, SkuDict *dict)
 	st->kt = kt;
 	st->dict = dict;
 	st->mcxt = mcxt;
-	arena_init(&st->arena, mcxt);
-	st->tenants = tenanthash_create(mcxt, INITIAL_TENANTS, kt);
+	st->next_block = LOG_FIRST_BLOCK;
+	st->seal_left = SEAL_SLOTS;
+	arena_init(&st->keys, mcxt);
 	return st;
+}
+
+/* An empty run in mcxt with room for ntenants (it grows if need be). */
+static Run *
+RunCreate(MemoryContext mcxt, Size ntenants)
+{
+	Run		   *r = MemoryContextAllocZero(mcxt, sizeof(Run));
+
+	r->maxtenants = Max(ntenants, 1);
+	r->tenants = MemoryContextAllocHuge(mcxt, r->maxtenants * sizeof(RunTenant));
+	arena_init(&r->arena, mcxt);
+	return r;
+}
+
+static void
+RunFree(Run *r)
+{
+	pfree(r->tenants);
+	arena_free(&r->arena);
+	pfree(r);
+}
+
+/* A new tenant at the end of r; its fields are the caller's to set. */
+static inline RunTenant *
+RunAddTenant(Run *r)
+{
+	if (r->ntenants == r->maxtenants)
+	{
+		if (r->maxtenants >= MaxAllocHugeSize / sizeof(RunTenant) / 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many tenants in one cp_active_entitlements group")));
+		r->maxtenants *= 2;
+		r->tenants = repalloc_huge(r->tenants, r->maxtenants * sizeof(RunTenant));
+	}
+	return &r->tenants[r->ntenants++];
+}
+
+/* Forget the log (and the current tenant, whose key may be in keys). */
+static void
+LogReset(EntState *st)
+{
+	while (st->blocks != NULL)
+	{
+		LogBlock   *next = st->blocks->next;
+
+		pfree(st->blocks);
+		st->blocks = next;
+	}
+	st->tail = st->end = NULL;
+	st->next_block = LOG_FIRST_BLOCK;
+	st->ncur = 0;
+	arena_free(&st->keys);
 }
 
 /* Give back the memory of a state merged into another. */
 static void
 EntStateFree(EntState *st)
 {
-	tenanthash_destroy(st->tenants);
-	arena_free(&st->arena);
+	LogReset(st);
+	for (int i = 0; i < st->nruns; i++)
+		RunFree(st->runs[i]);
 	pfree(st);
-}
-
-/*
- * Record one measurement of a (workload, SKU) for a tenant; returns false
- * when it only updated a slot the tenant had.
- */
-static bool
-AddMeasurement(EntState *st, TenantEntry *t, int32 skuw, DateADT date,
-			   int64 users)
-{
-	Slot	   *s;
-
-	for (s = t->head; s != NULL; s = s->next)
-	{
-		if (s->skuw != skuw)
-			continue;
-		if (date > s->measured_on)
-		{
-			s->measured_on = date;
-			s->users = users;
-		}
-		else if (date == s->measured_on && users > s->users)
-			s->users = users;
-		return false;
-	}
-
-	s = arena_alloc(&st->arena, sizeof(Slot));
-	s->skuw = skuw;
-	s->measured_on = date;
-	s->users = users;
-	s->next = t->head;
-	t->head = s;
-	return true;
-}
-
-/* The entry of a prepared key, created (with a copy of the key) if new. */
-static inline TenantEntry *
-TenantFor(EntState *st, Datum key, uint32 hash, bool *found)
-{
-	TenantEntry *t = tenanthash_insert_hash(st->tenants, key, hash, found);
-
-	if (!*found)
-	{
-		t->key = keytype_copy(st->kt, &st->arena, key);
-		t->head = NULL;
-	}
-	return t;
-}
-
-Datum
-cp_entitlements_trans(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt;
-	EntState   *st;
-	Site	   *site;
-	text	   *workload;
-	text	   *sku;
-	int32		skuw;
-	Datum		key;
-	int64		users = 0;
-	bool		found;
-
-	REQUIRE_AGG_CONTEXT(fcinfo, &aggcxt);
-	st = PG_ARGISNULL(0) ? NULL : (EntState *) PG_GETARG_POINTER(0);
-
-	/* checked before anything is skipped: the outcome never hangs on order */
-	if (!PG_ARGISNULL(4))
-	{
-		users = PG_GETARG_INT64(4);
-		if (users < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("active_users must not be negative: " INT64_FORMAT,
-							users)));
-	}
-	for (int i = 1; i <= 6; i++)
-	{
-		if (PG_ARGISNULL(i))
-			goto skip;
-	}
-	if (PG_GETARG_BOOL(5))
-		goto skip;
-
-	site = GetSite(fcinfo);
-	workload = PG_GETARG_TEXT_PP(2);
-	sku = PG_GETARG_TEXT_PP(3);
-	skuw = LookupSpelling(site, VARDATA_ANY(workload), VARSIZE_ANY_EXHDR(workload),
-						  VARDATA_ANY(sku), VARSIZE_ANY_EXHDR(sku));
-	if (skuw < 0)
-		goto skip;
-
-	if (st == NULL)
-		st = EntStateCreate(aggcxt, keytype_from_arg(&site->keytypes, fcinfo, 1),
-							&site->dict);
-	key = keytype_prepare(st->kt, PG_GETARG_DATUM(1));
-
-	/*
-	 * A tenant's rows usually come together (one report, several workloads
-	 * and SKUs).  Entries move only when a tenant is added, so the previous
-	 * row's entry is still where it was if the table has as many members.
-	 */
-	if (st->last == NULL || st->last_members != st->tenants->members ||
-		!keytype_equal(st->kt, st->last->key, key))
-	{
-		st->last = TenantFor(st, key, keytype_hash(st->kt, key), &found);
-		st->last_members = st->tenants->members;
-	}
-	AddMeasurement(st, st->last, skuw, PG_GETARG_DATEADT(6), users);
-
-skip:
-	if (st == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(st);
 }
 
 static void
@@ -387,80 +500,710 @@ CountOverflow(void)
 			 errmsg("active entitlements out of range for type bigint")));
 }
 
+static inline void
+AddCount(int64 *sum, int64 n)
+{
+	if (pg_add_s64_overflow(*sum, n, sum))
+		CountOverflow();
+}
+
+/* Slots by SKUW; a handful usually, so insertion sort. */
+static int
+RunSlotCmp(const void *a, const void *b)
+{
+	int32		x = ((const RunSlot *) a)->skuw;
+	int32		y = ((const RunSlot *) b)->skuw;
+
+	return (x > y) - (x < y);
+}
+
+static void
+SortSlots(RunSlot *s, Size n)
+{
+	if (n > 16)
+	{
+		qsort(s, n, sizeof(RunSlot), RunSlotCmp);
+		return;
+	}
+	for (Size i = 1; i < n; i++)
+	{
+		RunSlot		x = s[i];
+		Size		j = i;
+
+		for (; j > 0 && s[j - 1].skuw > x.skuw; j--)
+			s[j] = s[j - 1];
+		s[j] = x;
+	}
+}
+
+/* Keep in a the later of its measurement and (users, date); at one date, the larger. */
+static inline void
+KeepLatest(RunSlot *a, int64 users, DateADT date)
+{
+	if (date > a->measured_on ||
+		(date == a->measured_on && users > a->users))
+	{
+		a->measured_on = date;
+		a->users = users;
+	}
+}
+
+/* Slots sorted by SKUW, repeats merged into one; returns the new count. */
+static int32
+ReduceSlots(RunSlot *s, int32 n)
+{
+	int32		out = 0;
+
+	for (int32 i = 0; i < n; i++)
+	{
+		if (out > 0 && s[out - 1].skuw == s[i].skuw)
+			KeepLatest(&s[out - 1], s[i].users, s[i].measured_on);
+		else
+			s[out++] = s[i];
+	}
+	return out;
+}
+
+/* A tenant's highest workload, from its distinct slots. */
+static int64
+HighestWorkload(const RunSlot *s, int32 n)
+{
+	int64		per_workload[CP_NUM_WORKLOADS] = {0};
+	int64		highest = 0;
+
+	for (int32 i = 0; i < n; i++)
+		AddCount(&per_workload[SKUW_WORKLOAD(s[i].skuw)], s[i].users);
+	for (int w = 0; w < CP_NUM_WORKLOADS; w++)
+		highest = Max(highest, per_workload[w]);
+	return highest;
+}
+
+/* A growable array of slots, for one tenant's merged measurements. */
+typedef struct Scratch
+{
+	RunSlot    *s;
+	Size		n;
+	Size		max;
+} Scratch;
+
+static void
+ScratchAdd(Scratch *sc, const RunSlot *s, int32 n)
+{
+	if (sc->n + n > sc->max)
+	{
+		sc->max = Max(Max(sc->max * 2, 64), sc->n + n);
+		sc->s = sc->s ? repalloc_huge(sc->s, sc->max * sizeof(RunSlot)) :
+			MemoryContextAllocHuge(CurrentMemoryContext, sc->max * sizeof(RunSlot));
+	}
+	memcpy(sc->s + sc->n, s, n * sizeof(RunSlot));
+	sc->n += n;
+}
+
+static void
+ScratchFree(Scratch *sc)
+{
+	if (sc->s != NULL)
+		pfree(sc->s);
+}
+
+/*
+ * Tenants of one hash (usually one tenant, perhaps in several records; or
+ * keys that collide): hand sink each distinct key once, its records' slots
+ * merged.  Consumed entries of t[] are set to NULL.
+ */
+static void
+PutGroup(const KeyType *kt, RunTenant **t, Size m, uint32 hash,
+		 Scratch *sc, TenantSink *sink)
+{
+	for (Size i = 0; i < m; i++)
+	{
+		bool		merged = false;
+
+		if (t[i] == NULL)
+			continue;
+		for (Size j = i + 1; j < m; j++)
+		{
+			if (t[j] == NULL || !KeyEqual(kt, t[i]->key, t[j]->key))
+				continue;
+			if (!merged)
+			{
+				sc->n = 0;
+				ScratchAdd(sc, t[i]->slots, t[i]->nslots);
+				merged = true;
+			}
+			ScratchAdd(sc, t[j]->slots, t[j]->nslots);
+			t[j] = NULL;
+		}
+		if (!merged)
+			sink->put(sink, kt, t[i]->key, hash, t[i]->slots, t[i]->nslots);
+		else
+		{
+			SortSlots(sc->s, sc->n);
+			sink->put(sink, kt, t[i]->key, hash, sc->s,
+					  ReduceSlots(sc->s, (int32) sc->n));
+		}
+		t[i] = NULL;
+	}
+}
+
+/* A growable array of tenant pointers, for the groups of one hash. */
+typedef struct Group
+{
+	RunTenant **t;
+	Size		n;
+	Size		max;
+} Group;
+
+static inline void
+GroupAdd(Group *g, RunTenant *t)
+{
+	if (g->n == g->max)
+	{
+		g->max = Max(g->max * 2, 16);
+		g->t = g->t ? repalloc_huge(g->t, g->max * sizeof(RunTenant *)) :
+			MemoryContextAllocHuge(CurrentMemoryContext, g->max * sizeof(RunTenant *));
+	}
+	g->t[g->n++] = t;
+}
+
+/* A log record as a tenant (pointing into the record). */
+static inline void
+LogTenant(const KeyType *kt, LogRecord *rec, RunTenant *t)
+{
+	char	   *k = (char *) rec + LOG_KEY_OFFSET;
+
+	t->key = KEY_INLINE(kt) ? PointerGetDatum(k) : *(Datum *) k;
+	t->hash = rec->hash;
+	t->nslots = rec->nslots;
+	t->slots = (RunSlot *) (k + LOG_KEY_BYTES(kt));
+}
+
+/* Call fn for every record of the log. */
+#define FOREACH_LOG_RECORD(st, rec) \
+	for (LogBlock *blk_ = (st)->blocks; blk_ != NULL; blk_ = blk_->next) \
+		for (char *p_ = blk_->data, *e_ = blk_->data + \
+			 (blk_ == (st)->blocks ? (Size) ((st)->tail - blk_->data) : blk_->used); \
+			 p_ < e_ && ((rec) = (LogRecord *) p_) != NULL; \
+			 p_ += LOG_KEY_OFFSET + LOG_KEY_BYTES((st)->kt) + \
+				 (rec)->nslots * sizeof(RunSlot))
+
+/*
+ * Hand sink the tenants of the log in hash order, each once.  The log
+ * itself is left as it is.
+ */
+static void
+ScanLog(EntState *st, TenantSink *sink)
+{
+	Size		n = 0;
+	Size		max = 0;
+	uint64	   *idx;
+	LogRecord **recs;
+	LogRecord  *rec;
+	RunTenant  *group = NULL;
+	RunTenant **gptr = NULL;
+	Size		gmax = 0;
+	Scratch		sc = {0};
+
+	if (st->blocks == NULL)
+		return;
+	/* as many records as the log's bytes can hold */
+	for (LogBlock *b = st->blocks; b != NULL; b = b->next)
+		max += b == st->blocks ? (Size) (st->tail - b->data) : b->used;
+	max = Max(max / (LOG_KEY_OFFSET + LOG_KEY_BYTES(st->kt) + sizeof(RunSlot)), 1);
+	idx = MemoryContextAllocHuge(CurrentMemoryContext, max * sizeof(uint64));
+	recs = MemoryContextAllocHuge(CurrentMemoryContext, max * sizeof(LogRecord *));
+	FOREACH_LOG_RECORD(st, rec)
+	{
+		if (n == PG_UINT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many tenants in one cp_active_entitlements group")));
+		Assert(n < max);
+		idx[n] = (uint64) rec->hash << 32 | (uint32) n;
+		recs[n++] = rec;
+	}
+	sort_index(idx, n);
+
+	for (Size i = 0; i < n;)
+	{
+		uint32		hash = (uint32) (idx[i] >> 32);
+		Size		end = i + 1;
+		RunTenant	t;
+
+		while (end < n && (uint32) (idx[end] >> 32) == hash)
+			end++;
+		if (end == i + 1)
+		{
+			LogTenant(st->kt, recs[(uint32) idx[i]], &t);
+			sink->put(sink, st->kt, t.key, hash, t.slots, t.nslots);
+		}
+		else
+		{
+			/* one tenant in several records, or keys of one hash */
+			Size		m = end - i;
+
+			if (m > gmax)
+			{
+				gmax = Max(m, 16);
+				if (group != NULL)
+				{
+					pfree(group);
+					pfree(gptr);
+				}
+				group = MemoryContextAllocHuge(CurrentMemoryContext, gmax * sizeof(RunTenant));
+				gptr = MemoryContextAllocHuge(CurrentMemoryContext, gmax * sizeof(RunTenant *));
+			}
+			for (Size k = 0; k < m; k++)
+			{
+				LogTenant(st->kt, recs[(uint32) idx[i + k]], &group[k]);
+				gptr[k] = &group[k];
+			}
+			PutGroup(st->kt, gptr, m, hash, &sc, sink);
+		}
+		i = end;
+	}
+	pfree(idx);
+	pfree(recs);
+	if (group != NULL)
+	{
+		pfree(group);
+		pfree(gptr);
+	}
+	ScratchFree(&sc);
+}
+
+/*
+ * Hand sink the tenants of all the state's sealed runs, merged in hash
+ * order: a tenant in several runs comes once, with its slots merged.
+ */
+static void
+MergeRuns(EntState *st, TenantSink *sink)
+{
+	Size		pos[MAX_RUNS] = {0};
+	Scratch		sc = {0};
+	Group		g = {0};
+
+	if (st->nruns == 1)
+	{
+		Run		   *r = st->runs[0];
+
+		for (Size i = 0; i < r->ntenants; i++)
+			sink->put(sink, st->kt, r->tenants[i].key, r->tenants[i].hash,
+					  r->tenants[i].slots, r->tenants[i].nslots);
+		return;
+	}
+
+	for (;;)
+	{
+		uint32		h = 0;
+		bool		any = false;
+
+		for (int r = 0; r < st->nruns; r++)
+		{
+			if (pos[r] < st->runs[r]->ntenants &&
+				(!any || st->runs[r]->tenants[pos[r]].hash < h))
+			{
+				h = st->runs[r]->tenants[pos[r]].hash;
+				any = true;
+			}
+		}
+		if (!any)
+			break;
+
+		g.n = 0;
+		for (int r = 0; r < st->nruns; r++)
+		{
+			Run		   *run = st->runs[r];
+
+			for (; pos[r] < run->ntenants && run->tenants[pos[r]].hash == h; pos[r]++)
+				GroupAdd(&g, &run->tenants[pos[r]]);
+		}
+		if (g.n == 1)
+			sink->put(sink, st->kt, g.t[0]->key, h, g.t[0]->slots, g.t[0]->nslots);
+		else
+			PutGroup(st->kt, g.t, g.n, h, &sc, sink);
+	}
+	if (g.t != NULL)
+		pfree(g.t);
+	ScratchFree(&sc);
+}
+
+/* A sink that sums the tenants' highest workloads. */
+typedef struct TotalSink
+{
+	TenantSink	base;
+	int64		total;
+} TotalSink;
+
+static void
+TotalPut(TenantSink *sink, const KeyType *kt, Datum key, uint32 hash,
+		 const RunSlot *slots, int32 n)
+{
+	(void) kt;
+	(void) key;
+	(void) hash;
+	AddCount(&((TotalSink *) sink)->total, HighestWorkload(slots, n));
+}
+
+/* A sink that writes the tenants into a new sealed run. */
+typedef struct RunSink
+{
+	TenantSink	base;
+	Run		   *run;
+} RunSink;
+
+static void
+RunPut(TenantSink *sink, const KeyType *kt, Datum key, uint32 hash,
+	   const RunSlot *slots, int32 n)
+{
+	Run		   *r = ((RunSink *) sink)->run;
+	RunTenant  *t = RunAddTenant(r);
+
+	t->key = keytype_copy(kt, &r->arena, key);
+	t->hash = hash;
+	t->nslots = n;
+	t->slots = arena_alloc(&r->arena, n * sizeof(RunSlot));
+	memcpy(t->slots, slots, n * sizeof(RunSlot));
+	r->nslots += n;
+}
+
+/* Merge the sealed runs into one. */
+static void
+MergeSealed(EntState *st)
+{
+	RunSink		sink;
+	Size		upper = 0;
+
+	if (st->nruns <= 1)
+		return;
+	for (int r = 0; r < st->nruns; r++)
+		upper += st->runs[r]->ntenants;
+	sink.base.put = RunPut;
+	sink.run = RunCreate(st->mcxt, upper);
+	MergeRuns(st, &sink.base);
+	for (int r = 0; r < st->nruns; r++)
+		RunFree(st->runs[r]);
+	st->runs[0] = sink.run;
+	st->nruns = 1;
+}
+
+/* Seal the log: it becomes one more sealed run, and is emptied. */
+static void
+SealLog(EntState *st)
+{
+	RunSink		sink;
+
+	if (st->blocks == NULL)
+		return;
+	if (st->nruns == MAX_RUNS)
+		MergeSealed(st);
+	sink.base.put = RunPut;
+	sink.run = RunCreate(st->mcxt, 64);
+	ScanLog(st, &sink.base);
+	st->runs[st->nruns++] = sink.run;
+	LogReset(st);
+}
+
+/* Room for a record of size bytes at the log's tail: a new block. */
+static pg_noinline void
+LogNewBlock(EntState *st, Size size)
+{
+	Size		bsize = Max(st->next_block, offsetof(LogBlock, data) + size);
+	LogBlock   *b = MemoryContextAllocHuge(st->mcxt, bsize);
+
+	if (st->blocks != NULL)
+		st->blocks->used = st->tail - st->blocks->data;
+	b->next = st->blocks;
+	b->used = 0;
+	st->blocks = b;
+	st->tail = b->data;
+	st->end = (char *) b + bsize;
+	if (st->next_block < LOG_MAX_BLOCK)
+		st->next_block *= 2;
+}
+
+/* Bound the memory: merge what is there into one sealed run. */
+static pg_noinline void
+Compact(EntState *st)
+{
+	SealLog(st);
+	MergeSealed(st);
+	/* compact again only once as much more has come */
+	st->seal_left = SEAL_SLOTS;
+	if (st->nruns > 0)
+		st->seal_left = Max(SEAL_SLOTS, 2 * (int64) st->runs[0]->nslots);
+}
+
+/* Append the current tenant, as one record, to the log. */
+static inline void
+FlushCurrent(EntState *st)
+{
+	const KeyType *kt = st->kt;
+	Size		keybytes = LOG_KEY_BYTES(kt);
+	Size		size = LOG_KEY_OFFSET + keybytes + st->ncur * sizeof(RunSlot);
+	LogRecord  *rec;
+	char	   *k;
+
+	if (st->ncur == 0)
+		return;
+	if ((Size) (st->end - st->tail) < size)
+		LogNewBlock(st, size);
+	rec = (LogRecord *) st->tail;
+	st->tail += size;
+	rec->hash = st->curhash;
+	rec->nslots = st->ncur;
+	k = (char *) rec + LOG_KEY_OFFSET;
+	if (KEY_INLINE(kt))
+		memcpy(k, st->curbytes.bytes, keybytes);
+	else
+		*(Datum *) k = st->curkey;
+	memcpy(k + keybytes, st->cur, st->ncur * sizeof(RunSlot));
+	st->seal_left -= st->ncur;
+	st->ncur = 0;
+	if (st->seal_left <= 0)
+		Compact(st);
+}
+
+/* Start a current tenant with a prepared key. */
+static inline void
+StartCurrent(EntState *st, Datum key)
+{
+	const KeyType *kt = st->kt;
+
+	if (kt->typbyval)
+		st->curkey = key;
+	else if (KEY_INLINE(kt))
+	{
+		memset(st->curbytes.bytes, 0, sizeof(st->curbytes.bytes));
+		memcpy(st->curbytes.bytes, DatumGetPointer(key), kt->typlen);
+		st->curkey = PointerGetDatum(st->curbytes.bytes);
+	}
+	else
+		st->curkey = keytype_copy(kt, &st->keys, key);
+	st->curhash = keytype_hash(kt, st->curkey);
+	st->ncur = 0;
+}
+
+/* Is a prepared key the current tenant's? */
+static inline bool
+IsCurrent(const EntState *st, Datum key)
+{
+	const KeyType *kt = st->kt;
+
+	if (st->ncur == 0)
+		return false;
+	if (KEY_INLINE(kt))
+	{
+		if (kt->typlen == 16)
+			return memcmp(st->curbytes.bytes, DatumGetPointer(key), 16) == 0;
+		return memcmp(st->curbytes.bytes, DatumGetPointer(key), kt->typlen) == 0;
+	}
+	return KeyEqual(kt, st->curkey, key);
+}
+
+/* Record one measurement of a (workload, SKU) of a tenant (a prepared key). */
+static pg_attribute_always_inline void
+AddRow(EntState *st, Datum key, int32 skuw, DateADT date, int64 users)
+{
+	RunSlot    *s;
+
+	if (IsCurrent(st, key))
+	{
+		for (int32 i = 0; i < st->ncur; i++)
+		{
+			if (st->cur[i].skuw == skuw)
+			{
+				KeepLatest(&st->cur[i], users, date);
+				return;
+			}
+		}
+		if (st->ncur == CUR_SLOTS)
+		{
+			/* a tenant of many SKUs: carry on in another record */
+			FlushCurrent(st);
+			StartCurrent(st, key);
+		}
+	}
+	else
+	{
+		FlushCurrent(st);
+		StartCurrent(st, key);
+	}
+	s = &st->cur[st->ncur++];
+	s->users = users;
+	s->measured_on = date;
+	s->skuw = skuw;
+}
+
+/* The first row of a group: look up the key type, make the state. */
+static pg_noinline EntState *
+FirstRow(FunctionCallInfo fcinfo, Site *site)
+{
+	MemoryContext aggcxt;
+
+	REQUIRE_AGG_CONTEXT(fcinfo, &aggcxt);
+	return EntStateCreate(aggcxt, keytype_from_arg(&site->keytypes, fcinfo, 1),
+						  &site->dict);
+}
+
+static pg_noinline void
+NegativeCount(int64 users)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("active_users must not be negative: " INT64_FORMAT, users)));
+}
+
+Datum
+cp_entitlements_trans(PG_FUNCTION_ARGS)
+{
+	EntState   *st = PG_ARGISNULL(0) ? NULL : (EntState *) PG_GETARG_POINTER(0);
+	Site	   *site;
+	const char *w;
+	const char *s;
+	int			wlen;
+	int			slen;
+	int32		skuw;
+	int64		users = 0;
+
+	/* checked before anything is skipped: the outcome never hangs on order */
+	if (!PG_ARGISNULL(4))
+	{
+		users = PG_GETARG_INT64(4);
+		if (unlikely(users < 0))
+			NegativeCount(users);
+	}
+	if (PG_ARGISNULL(1) | PG_ARGISNULL(2) | PG_ARGISNULL(3) |
+		PG_ARGISNULL(4) | PG_ARGISNULL(5) | PG_ARGISNULL(6))
+		goto skip;
+	if (PG_GETARG_BOOL(5))
+		goto skip;
+
+	site = GetSite(fcinfo);
+	w = TextBytes(PG_GETARG_DATUM(2), &wlen);
+	s = TextBytes(PG_GETARG_DATUM(3), &slen);
+	skuw = LookupSpelling(site, w, wlen, s, slen);
+	if (skuw < 0)
+		goto skip;
+
+	if (st == NULL)
+		st = FirstRow(fcinfo, site);
+	AddRow(st, keytype_prepare(st->kt, PG_GETARG_DATUM(1)), skuw,
+		   PG_GETARG_DATEADT(6), users);
+
+skip:
+	if (st == NULL)
+	{
+		/* no state yet: only an aggregate may call this */
+		REQUIRE_AGG_CONTEXT(fcinfo, NULL);
+		PG_RETURN_NULL();
+	}
+	PG_RETURN_POINTER(st);
+}
+
 Datum
 cp_entitlements_final(PG_FUNCTION_ARGS)
 {
 	EntState   *st;
-	tenanthash_iterator it;
-	TenantEntry *t;
-	int64		total = 0;
+	TotalSink	sink;
 
 	REQUIRE_AGG_CONTEXT(fcinfo, NULL);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
 	st = (EntState *) PG_GETARG_POINTER(0);
 
-	tenanthash_start_iterate(st->tenants, &it);
-	while ((t = tenanthash_iterate(st->tenants, &it)) != NULL)
+	/*
+	 * The final function may be called again, with more rows added in
+	 * between (window aggregates): what it does to the state (the current
+	 * tenant filed, the open run sealed) leaves it holding what it held.
+	 */
+	sink.base.put = TotalPut;
+	sink.total = 0;
+	FlushCurrent(st);
+	if (st->nruns == 0)
+		ScanLog(st, &sink.base);
+	else
 	{
-		int64		per_workload[CP_NUM_WORKLOADS] = {0};
-		int64		highest = 0;
-
-		for (Slot *s = t->head; s != NULL; s = s->next)
-		{
-			int64	   *sum = &per_workload[SKUW_WORKLOAD(s->skuw)];
-
-			if (pg_add_s64_overflow(*sum, s->users, sum))
-				CountOverflow();
-		}
-		for (int w = 0; w < CP_NUM_WORKLOADS; w++)
-			highest = Max(highest, per_workload[w]);
-		if (pg_add_s64_overflow(total, highest, &total))
-			CountOverflow();
+		SealLog(st);
+		MergeRuns(st, &sink.base);
 	}
-	PG_RETURN_INT64(total);
+	PG_RETURN_INT64(sink.total);
 }
 
-/* Merge every tenant of src into dst (both states have one key type). */
-static void
-MergeStates(EntState *dst, EntState *src)
+/*
+ * SKU numbers of one dictionary as numbers of another, interned on first
+ * use; the identity when both are the same (states of one call site).
+ */
+typedef struct SkuMap
 {
-	int32	   *skumap = NULL;
-	tenanthash_iterator it;
-	TenantEntry *t;
-	bool		found;
+	SkuDict    *from;
+	SkuDict    *to;
+	int32	   *map;
+} SkuMap;
 
-	/* SKU numbers differ when the states come from different call sites */
-	if (dst->dict != src->dict && src->dict->n > 0)
+static void
+SkuMapInit(SkuMap *m, SkuDict *to, SkuDict *from)
+{
+	m->from = from;
+	m->to = to;
+	m->map = NULL;
+	if (to != from && from->n > 0)
 	{
-		skumap = palloc(src->dict->n * sizeof(int32));
-		for (int32 i = 0; i < src->dict->n; i++)
-			skumap[i] = -1;
+		m->map = palloc(from->n * sizeof(int32));
+		for (int32 i = 0; i < from->n; i++)
+			m->map[i] = -1;
 	}
+}
 
-	tenanthash_start_iterate(src->tenants, &it);
-	while ((t = tenanthash_iterate(src->tenants, &it)) != NULL)
+static inline int32
+SkuMapGet(SkuMap *m, int32 skuw)
+{
+	int32		sku = SKUW_SKU(skuw);
+
+	if (m->map == NULL)
+		return skuw;
+	if (m->map[sku] < 0)
+		m->map[sku] = InternSku(m->to, m->from->byid[sku].data,
+								m->from->byid[sku].len);
+	return SKUW(m->map[sku], SKUW_WORKLOAD(skuw));
+}
+
+/* Add the slots of one tenant of another state (its key prepared). */
+static void
+CopyTenant(EntState *dst, SkuMap *map, Datum key, const RunSlot *s, int32 n)
+{
+	for (int32 k = 0; k < n; k++)
+		AddRow(dst, key, SkuMapGet(map, s[k].skuw), s[k].measured_on, s[k].users);
+}
+
+/* Add everything src holds to dst (keys and SKUs copied). */
+static void
+CopyState(EntState *dst, EntState *src)
+{
+	SkuMap		map;
+
+	LogRecord  *rec;
+
+	SkuMapInit(&map, dst->dict, src->dict);
+	if (src->ncur > 0)
+		CopyTenant(dst, &map, src->curkey, src->cur, src->ncur);
+	FOREACH_LOG_RECORD(src, rec)
 	{
-		TenantEntry *d = TenantFor(dst, t->key, t->hash, &found);
+		RunTenant	t;
 
-		for (Slot *s = t->head; s != NULL; s = s->next)
-		{
-			int32		skuw = s->skuw;
-
-			if (skumap != NULL)
-			{
-				int32		sku = SKUW_SKU(skuw);
-
-				if (skumap[sku] < 0)
-					skumap[sku] = InternSku(dst->dict, src->dict->byid[sku].data,
-											src->dict->byid[sku].len);
-				skuw = SKUW(skumap[sku], SKUW_WORKLOAD(skuw));
-			}
-			AddMeasurement(dst, d, skuw, s->measured_on, s->users);
-		}
+		LogTenant(src->kt, rec, &t);
+		CopyTenant(dst, &map, t.key, t.slots, t.nslots);
 	}
-	if (skumap != NULL)
-		pfree(skumap);
+	for (int r = 0; r < src->nruns; r++)
+	{
+		Run		   *run = src->runs[r];
+
+		for (Size i = 0; i < run->ntenants; i++)
+			CopyTenant(dst, &map, run->tenants[i].key, run->tenants[i].slots,
+					   run->tenants[i].nslots);
+	}
+	if (map.map != NULL)
+		pfree(map.map);
 }
 
 Datum
@@ -493,7 +1236,19 @@ cp_entitlements_combine(PG_FUNCTION_ARGS)
 	else
 		keytype_check_same(left->kt, right->kt);
 
-	MergeStates(left, right);
+	if (right->from_wire && right->dict == left->dict)
+	{
+		/* sealed runs of one call site are only collected; final merges */
+		for (int r = 0; r < right->nruns; r++)
+		{
+			if (left->nruns == MAX_RUNS)
+				MergeSealed(left);
+			left->runs[left->nruns++] = right->runs[r];
+		}
+		right->nruns = 0;
+	}
+	else
+		CopyState(left, right);
 	if (right->from_wire)
 		EntStateFree(right);
 	PG_RETURN_POINTER(left);
@@ -506,77 +1261,180 @@ cp_entitlements_combine(PG_FUNCTION_ARGS)
  *	 int32 ntenants, then per tenant: key (int32 length, send format),
  *		 int32 nslots, then per slot: byte workload, int32 SKU number (into
  *		 the list above), int32 date, int64 count.
+ * Tenants are written in the order of their hashes, so that a reader on a
+ * platform that hashes alike takes the state as a sealed run as it comes;
+ * a reader accepts them in any order.
  */
 #define SLOT_WIRE_BYTES (1 + 4 + 4 + 8)
 #define TENANT_MIN_WIRE_BYTES (4 + 4 + SLOT_WIRE_BYTES)
+
+/* A sink that writes tenants in the format above, numbering SKUs anew. */
+typedef struct WireSink
+{
+	TenantSink	base;
+	StringInfoData buf;			/* the tenants */
+	Size		ntenants;
+	int32	   *local;			/* dictionary number -> number in the state */
+	int32	   *order;			/* number in the state -> dictionary number */
+	int32		nlocal;
+} WireSink;
+
+static void
+WirePut(TenantSink *sink, const KeyType *kt, Datum key, uint32 hash,
+		const RunSlot *slots, int32 n)
+{
+	WireSink   *w = (WireSink *) sink;
+
+	(void) hash;
+	if (w->ntenants == PG_INT32_MAX ||
+		(Size) w->buf.len + 8 + (Size) n * SLOT_WIRE_BYTES >= MaxAllocSize / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a cp_active_entitlements state is too large to serialize")));
+	w->ntenants++;
+	if (kt->wire == KEY_WIRE_UUID)
+	{
+		enlargeStringInfo(&w->buf, 4 + UUID_LEN + 4 + n * SLOT_WIRE_BYTES);
+		pq_writeint32(&w->buf, UUID_LEN);
+		memcpy(w->buf.data + w->buf.len, DatumGetPointer(key), UUID_LEN);
+		w->buf.len += UUID_LEN;
+		pq_writeint32(&w->buf, n);
+	}
+	else
+	{
+		keytype_send((KeyType *) kt, &w->buf, key);
+		pq_sendint32(&w->buf, n);
+		enlargeStringInfo(&w->buf, n * SLOT_WIRE_BYTES);
+	}
+	for (int32 k = 0; k < n; k++)
+	{
+		int32		sku = SKUW_SKU(slots[k].skuw);
+
+		if (w->local[sku] < 0)
+		{
+			w->order[w->nlocal] = sku;
+			w->local[sku] = w->nlocal++;
+		}
+		pq_writeint8(&w->buf, (uint8) SKUW_WORKLOAD(slots[k].skuw));
+		pq_writeint32(&w->buf, (uint32) w->local[sku]);
+		pq_writeint32(&w->buf, (uint32) slots[k].measured_on);
+		pq_writeint64(&w->buf, (uint64) slots[k].users);
+	}
+}
 
 Datum
 cp_entitlements_serialize(PG_FUNCTION_ARGS)
 {
 	EntState   *st;
+	WireSink	w;
 	StringInfoData buf;
-	tenanthash_iterator it;
-	TenantEntry *t;
-	int32	   *local;
-	int32	   *order;
-	int32		nlocal = 0;
+	Size		size;
 
 	REQUIRE_AGG_CONTEXT(fcinfo, NULL);
 	st = (EntState *) PG_GETARG_POINTER(0);
-	if (st->tenants->members > PG_INT32_MAX)
+
+	w.base.put = WirePut;
+	initStringInfo(&w.buf);
+	w.ntenants = 0;
+	w.local = palloc(Max(st->dict->n, 1) * sizeof(int32));
+	w.order = palloc(Max(st->dict->n, 1) * sizeof(int32));
+	w.nlocal = 0;
+	for (int32 i = 0; i < st->dict->n; i++)
+		w.local[i] = -1;
+
+	/* the tenants in hash order, each once */
+	FlushCurrent(st);
+	if (st->nruns == 0)
+		ScanLog(st, &w.base);
+	else
+	{
+		SealLog(st);
+		MergeRuns(st, &w.base);
+	}
+
+	size = 1 + 8 + 4 + 4 + (Size) w.buf.len;
+	for (int32 l = 0; l < w.nlocal; l++)
+		size += 4 + st->dict->byid[w.order[l]].len;
+	if (size >= MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many tenants in one cp_active_entitlements state to serialize")));
-
+				 errmsg("a cp_active_entitlements state is too large to serialize")));
 	pq_begintypsend(&buf);
+	enlargeStringInfo(&buf, (int) size);
 	pq_sendbyte(&buf, ENT_STATE_VERSION);
 	keytype_send_header(st->kt, &buf);
-
-	/* the SKUs this state uses, numbered in order of first use */
-	local = palloc(Max(st->dict->n, 1) * sizeof(int32));
-	order = palloc(Max(st->dict->n, 1) * sizeof(int32));
-	for (int32 i = 0; i < st->dict->n; i++)
-		local[i] = -1;
-	tenanthash_start_iterate(st->tenants, &it);
-	while ((t = tenanthash_iterate(st->tenants, &it)) != NULL)
+	pq_sendint32(&buf, w.nlocal);
+	for (int32 l = 0; l < w.nlocal; l++)
 	{
-		for (Slot *s = t->head; s != NULL; s = s->next)
-		{
-			if (local[SKUW_SKU(s->skuw)] < 0)
-			{
-				order[nlocal] = SKUW_SKU(s->skuw);
-				local[SKUW_SKU(s->skuw)] = nlocal++;
-			}
-		}
+		pq_sendint32(&buf, st->dict->byid[w.order[l]].len);
+		pq_sendbytes(&buf, st->dict->byid[w.order[l]].data, st->dict->byid[w.order[l]].len);
 	}
-	pq_sendint32(&buf, nlocal);
-	for (int32 l = 0; l < nlocal; l++)
-	{
-		pq_sendint32(&buf, st->dict->byid[order[l]].len);
-		pq_sendbytes(&buf, st->dict->byid[order[l]].data, st->dict->byid[order[l]].len);
-	}
-
-	pq_sendint32(&buf, (int32) st->tenants->members);
-	tenanthash_start_iterate(st->tenants, &it);
-	while ((t = tenanthash_iterate(st->tenants, &it)) != NULL)
-	{
-		int32		n = 0;
-
-		keytype_send(st->kt, &buf, t->key);
-		for (Slot *s = t->head; s != NULL; s = s->next)
-			n++;
-		pq_sendint32(&buf, n);
-		for (Slot *s = t->head; s != NULL; s = s->next)
-		{
-			pq_sendbyte(&buf, SKUW_WORKLOAD(s->skuw));
-			pq_sendint32(&buf, local[SKUW_SKU(s->skuw)]);
-			pq_sendint32(&buf, s->measured_on);
-			pq_sendint64(&buf, s->users);
-		}
-	}
-	pfree(local);
-	pfree(order);
+	pq_sendint32(&buf, (int32) w.ntenants);
+	pq_sendbytes(&buf, w.buf.data, w.buf.len);
+	pfree(w.buf.data);
+	pfree(w.local);
+	pfree(w.order);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+static int
+RunTenantCmp(const void *a, const void *b)
+{
+	uint32		x = ((const RunTenant *) a)->hash;
+	uint32		y = ((const RunTenant *) b)->hash;
+
+	return (x > y) - (x < y);
+}
+
+/* Big-endian fields of a slot whose bytes are known to be there. */
+static inline uint32
+Wire32(const char *p)
+{
+	uint32		v;
+
+	memcpy(&v, p, 4);
+	return pg_ntoh32(v);
+}
+
+static inline uint64
+Wire64(const char *p)
+{
+	uint64		v;
+
+	memcpy(&v, p, 8);
+	return pg_ntoh64(v);
+}
+
+/*
+ * The number of slots of the ntenants tenants at buf's cursor, as far as
+ * their counts fit the bytes: what to allocate before reading them (which
+ * then checks every count and reports what does not fit).
+ */
+static Size
+CountWireSlots(const StringInfoData *buf, int32 ntenants)
+{
+	const char *p = buf->data + buf->cursor;
+	const char *end = buf->data + buf->len;
+	Size		nslots = 0;
+
+	for (int32 i = 0; i < ntenants; i++)
+	{
+		int32		len;
+		int32		n;
+
+		if (end - p < 4)
+			break;
+		len = (int32) Wire32(p);
+		if (len < 0 || end - p - 4 < len + 4)
+			break;
+		p += 4 + len;
+		n = (int32) Wire32(p);
+		if (n < 0 || (end - p - 4) / SLOT_WIRE_BYTES < n)
+			break;
+		p += 4 + (Size) n * SLOT_WIRE_BYTES;
+		nslots += n;
+	}
+	return nslots;
 }
 
 Datum
@@ -587,11 +1445,16 @@ cp_entitlements_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *b;
 	StringInfoData buf;
 	EntState   *st;
+	Run		   *run;
 	KeyType    *kt;
 	int			version;
 	int32		nskus;
 	int32	   *skus;
 	int32		ntenants;
+	bool		in_order = true;
+	RunSlot    *slots;
+	Size		room;
+	char	   *keys = NULL;
 
 	REQUIRE_AGG_CONTEXT(fcinfo, &aggcxt);
 	site = GetSite(fcinfo);
@@ -633,35 +1496,71 @@ cp_entitlements_deserialize(PG_FUNCTION_ARGS)
 	}
 
 	/*
-	 * The state lives in the aggregate's memory: combine adopts it as it is,
-	 * or merges it into another state and frees it.
+	 * The state becomes one sealed run in the aggregate's memory: combine
+	 * adopts it or collects it with others, or copies it and frees it.
+	 * Every count is checked against the bytes left before anything is
+	 * allocated for it.
 	 */
 	st = EntStateCreate(aggcxt, kt, &site->dict);
 	st->from_wire = true;
-
 	ntenants = state_getcount(&buf, TENANT_MIN_WIRE_BYTES, "tenants");
+	run = RunCreate(aggcxt, ntenants);
+	st->runs[st->nruns++] = run;
+	/* room for the slots the tenants say they have, and fixed-size keys */
+	room = CountWireSlots(&buf, ntenants);
+	slots = arena_alloc(&run->arena, room * sizeof(RunSlot));
+	if (!kt->typbyval && kt->typlen > 0)
+		keys = arena_alloc(&run->arena, (Size) ntenants * MAXALIGN(kt->typlen));
 	for (int32 i = 0; i < ntenants; i++)
 	{
-		Datum		key = keytype_recv(kt, &buf);
-		TenantEntry *t;
+		RunTenant  *t = RunAddTenant(run);
+		RunSlot    *s = slots + run->nslots;
 		int32		nslots;
-		bool		found;
+		const char *p;
 
-		t = TenantFor(st, key, keytype_hash(kt, key), &found);
-		if (found)
-			STATE_ERROR("Tenant %d repeats an earlier tenant.", i);
+		if (kt->wire == KEY_WIRE_UUID &&
+			buf.len - buf.cursor >= 4 + UUID_LEN &&
+			Wire32(buf.data + buf.cursor) == UUID_LEN)
+		{
+			/* the common key, read without a call */
+			memcpy(keys, buf.data + buf.cursor + 4, UUID_LEN);
+			buf.cursor += 4 + UUID_LEN;
+			t->key = PointerGetDatum(keys);
+		}
+		else
+		{
+			Datum		key = keytype_recv(kt, &buf);
+
+			if (keys != NULL)
+			{
+				memcpy(keys, DatumGetPointer(key), kt->typlen);
+				t->key = PointerGetDatum(keys);
+			}
+			else
+				t->key = keytype_copy(kt, &run->arena, key);
+		}
+		if (keys != NULL)
+			keys += MAXALIGN(kt->typlen);
+		t->hash = keytype_hash(kt, t->key);
+		t->nslots = 0;
+		t->slots = s;
+		if (i > 0 && t->hash < t[-1].hash)
+			in_order = false;
 
 		nslots = state_getcount(&buf, SLOT_WIRE_BYTES, "measurements");
 		if (nslots == 0)
 			STATE_ERROR("Tenant %d has no measurements.", i);
-		for (int32 j = 0; j < nslots; j++)
+		if (run->nslots + nslots > room)
+			elog(ERROR, "serialized state has more slots than counted");
+		p = buf.data + buf.cursor;
+		for (int32 j = 0; j < nslots; j++, p += SLOT_WIRE_BYTES)
 		{
-			int			w = state_getbyte(&buf, "workload");
-			int32		sku = state_getint32(&buf, "SKU number");
-			DateADT		date = (DateADT) state_getint32(&buf, "date");
-			int64		users = state_getint64(&buf, "count");
+			int			w = (unsigned char) p[0];
+			int32		sku = (int32) Wire32(p + 1);
+			DateADT		date = (DateADT) Wire32(p + 5);
+			int64		users = (int64) Wire64(p + 9);
 
-			if (w < 0 || w >= CP_NUM_WORKLOADS)
+			if (w >= CP_NUM_WORKLOADS)
 				STATE_ERROR("Workload %d is not an eligible workload.", w);
 			if (sku < 0 || sku >= nskus)
 				STATE_ERROR("SKU number %d is not among the %d SKUs.", sku, nskus);
@@ -669,11 +1568,43 @@ cp_entitlements_deserialize(PG_FUNCTION_ARGS)
 				STATE_ERROR("Date %d is out of range.", date);
 			if (users < 0)
 				STATE_ERROR("A count of " INT64_FORMAT " is negative.", users);
-			if (!AddMeasurement(st, t, SKUW(skus[sku], w), date, users))
-				STATE_ERROR("Tenant %d has two measurements of one workload and SKU.", i);
+			s[j].users = users;
+			s[j].measured_on = date;
+			s[j].skuw = SKUW(skus[sku], w);
+			/* a tenant has a few slots: look for a repeat among them */
+			for (int32 k = 0; k < j && nslots <= 16; k++)
+			{
+				if (s[k].skuw == s[j].skuw)
+					STATE_ERROR("Tenant %d has two measurements of one workload and SKU.", i);
+			}
 		}
+		buf.cursor += nslots * SLOT_WIRE_BYTES;
+		if (nslots > 16)
+		{
+			SortSlots(s, nslots);
+			for (int32 j = 1; j < nslots; j++)
+			{
+				if (s[j].skuw == s[j - 1].skuw)
+					STATE_ERROR("Tenant %d has two measurements of one workload and SKU.", i);
+			}
+		}
+		t->nslots = nslots;
+		run->nslots += nslots;
 	}
 	state_getend(&buf);
 	pfree(skus);
+
+	/* states from elsewhere may come in any order; equal keys hash alike */
+	if (!in_order)
+		qsort(run->tenants, ntenants, sizeof(RunTenant), RunTenantCmp);
+	for (int32 i = 0; i < ntenants; i++)
+	{
+		for (int32 j = i + 1; j < ntenants && run->tenants[j].hash == run->tenants[i].hash; j++)
+		{
+			if (KeyEqual(kt, run->tenants[i].key, run->tenants[j].key))
+				STATE_ERROR("A tenant appears twice.");
+		}
+	}
 	PG_RETURN_POINTER(st);
 }
+

@@ -158,14 +158,14 @@ keytype_check_same(const KeyType *a, const KeyType *b)
 						a->collation, b->collation)));
 }
 
+/* keytype_hash for the types keyhash.h does not hash itself. */
 uint32
-keytype_hash(const KeyType *kt, Datum key)
+keytype_hash_other(const KeyType *kt, Datum key)
 {
 	if (!kt->image_eq)
 		return DatumGetUInt32(FunctionCall1Coll((FmgrInfo *) &kt->hash_fn,
 												kt->collation, key));
-	if (kt->typbyval)
-		return hash_bytes((const unsigned char *) &key, sizeof(Datum));
+	Assert(!kt->typbyval);
 	if (kt->typlen > 0)
 		return hash_bytes((const unsigned char *) DatumGetPointer(key),
 						  kt->typlen);

@@ -64,9 +64,47 @@ extern KeyType *keytype_get(KeyType **cache, MemoryContext mcxt, Oid typid,
 extern KeyType *keytype_from_arg(KeyType **cache, FunctionCallInfo fcinfo,
 								 int argno);
 extern void keytype_check_same(const KeyType *a, const KeyType *b);
-extern uint32 keytype_hash(const KeyType *kt, Datum key);
+extern uint32 keytype_hash_other(const KeyType *kt, Datum key);
 extern bool keytype_equal(const KeyType *kt, Datum a, Datum b);
 extern Datum keytype_copy(const KeyType *kt, Arena *arena, Datum key);
+
+/* A 64-bit finalizer (MurmurHash3's): every input bit reaches every output bit. */
+static inline uint64
+keyhash_mix64(uint64 x)
+{
+	x ^= x >> 33;
+	x *= UINT64CONST(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+/*
+ * The hash of a prepared key.  Keys passed by value and 16-byte keys with
+ * bitwise equality (uuid) are mixed here, without a call; the hashes live
+ * only in this process (states carry keys, not hashes), so they need not
+ * match the types' own hash functions.
+ */
+static inline uint32
+keytype_hash(const KeyType *kt, Datum key)
+{
+	if (kt->image_eq)
+	{
+		if (kt->typbyval)
+			return (uint32) keyhash_mix64((uint64) key);
+		if (kt->typlen == 16)
+		{
+			uint64		a;
+			uint64		b;
+
+			memcpy(&a, DatumGetPointer(key), 8);
+			memcpy(&b, (const char *) DatumGetPointer(key) + 8, 8);
+			return (uint32) keyhash_mix64(a ^ keyhash_mix64(b));
+		}
+	}
+	return keytype_hash_other(kt, key);
+}
 
 /* Keys of varlena types are detoasted once, before hashing and storing. */
 static inline Datum
