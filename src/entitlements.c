@@ -5,31 +5,30 @@
  *							 measured_on date) -> bigint
  *
  * A tenant's rows usually come together (one report: its workloads and
- * SKUs), so the state keeps the current tenant's measurements in itself:
- * per row, the (workload, SKU) pair is named by one integer (a small cache
+ * SKUs), so the state keeps the current tenant's measurements in itself.
+ * Per row, the (workload, SKU) pair is named by one integer (a small cache
  * of recent spellings in front of the rules, and a SKU dictionary shared by
- * all groups), and the current tenant's few slots are searched for it; the
- * slot keeps the latest date and, among rows of that date, the largest
- * count.  Nothing outside the state is touched per row.  When another
- * tenant comes, the current one is appended, as one record, to the state's
- * open run.
+ * all groups of the call site), and the current tenant's few slots are
+ * searched for it; a slot keeps the latest date and, among rows of that
+ * date, the largest count.  A row touches the state's first cache lines and
+ * the call site's cache, nothing else.  When another tenant comes, the
+ * current one is appended, as one record, to the state's log.
  *
- * A run is a list of tenants with their slots.  The open run is in arrival
- * order and may name a tenant twice (its rows came apart); the others are
- * sealed: in the order of the tenants' hashes, each tenant once.  Sealing
- * sorts a compact index of (hash, record) and merges a tenant's records.
- * The final function seals what is open and walks all runs at once in hash
+ * The log is in arrival order and may hold a tenant twice (its rows came
+ * apart).  Sealing it sorts a compact index of (hash, record) and merges a
+ * tenant's records: a sealed run has its tenants in hash order, each once.
+ * The final function walks the log, or all sealed runs at once in hash
  * order: SKUs summed per workload, the highest workload per tenant, tenants
  * summed.  Every step is a max or a sum, so the result depends neither on
  * row order nor on how rows were split between partial states.
  *
- * Serialized states are sealed runs, written and read back as such; combine
- * collects them, and the final function merges them in one pass, so the
- * leader of a parallel query hashes and probes nothing after the workers
- * are done.  An open run that grows large (many records per tenant: rows in
- * no particular order, or no usage window) is sealed and merged now and
- * then, which bounds memory by the distinct (tenant, workload, SKU)
- * triples rather than the rows.
+ * Serialized states are written in hash order and read back as sealed runs;
+ * combine collects them, and the final function merges them in one pass, so
+ * the leader of a parallel query hashes and probes nothing after the
+ * workers are done.  A log that grows large (rows of a tenant in no
+ * particular order, or no usage window) is sealed and merged now and then,
+ * which bounds memory by the distinct (tenant, workload, SKU) triples rather
+ * than by the rows.
  */
 #include "postgres.h"
 
@@ -151,8 +150,7 @@ typedef struct Site
 } Site;
 
 /*
- * The open run is a log of records, appended to blocks that are never
- * moved: per record, the tenant's hash and number of slots, its key (the
+ * The log: records appended to blocks that are never moved; per record, the tenant's hash and number of slots, its key (the
  * bytes of a small fixed-size key, else a Datum: by value, or pointing into
  * the state's key arena), then its slots.
  */
@@ -203,6 +201,9 @@ typedef struct EntState
 	int			nruns;
 	Run		   *runs[MAX_RUNS]; /* sealed */
 } EntState;
+
+StaticAssertDecl(offsetof(EntState, cur) <= 64,
+				 "the fields every row touches fit one cache line");
 
 #define SEAL_SLOTS 65536
 
@@ -964,6 +965,31 @@ FlushCurrent(EntState *st)
 		Compact(st);
 }
 
+/*
+ * Hand sink every tenant the state holds, in hash order, each once with its
+ * slots merged.  The state keeps what it holds (the current tenant is filed
+ * in the log, and the log sealed if there are runs to merge it with).
+ */
+static void
+ForEachTenant(EntState *st, TenantSink *sink)
+{
+	if (st->blocks == NULL && st->nruns == 0)
+	{
+		/* one tenant, never filed: no log to make */
+		if (st->ncur > 0)
+			sink->put(sink, st->kt, st->curkey, st->curhash, st->cur, st->ncur);
+		return;
+	}
+	FlushCurrent(st);
+	if (st->nruns == 0)
+		ScanLog(st, sink);
+	else
+	{
+		SealLog(st);
+		MergeRuns(st, sink);
+	}
+}
+
 /* Start a current tenant with a prepared key. */
 static inline void
 StartCurrent(EntState *st, Datum key)
@@ -1115,18 +1141,11 @@ cp_entitlements_final(PG_FUNCTION_ARGS)
 	/*
 	 * The final function may be called again, with more rows added in
 	 * between (window aggregates): what it does to the state (the current
-	 * tenant filed, the open run sealed) leaves it holding what it held.
+	 * tenant filed, the log sealed) leaves it holding what it held.
 	 */
 	sink.base.put = TotalPut;
 	sink.total = 0;
-	FlushCurrent(st);
-	if (st->nruns == 0)
-		ScanLog(st, &sink.base);
-	else
-	{
-		SealLog(st);
-		MergeRuns(st, &sink.base);
-	}
+	ForEachTenant(st, &sink.base);
 	PG_RETURN_INT64(sink.total);
 }
 
@@ -1342,15 +1361,7 @@ cp_entitlements_serialize(PG_FUNCTION_ARGS)
 	for (int32 i = 0; i < st->dict->n; i++)
 		w.local[i] = -1;
 
-	/* the tenants in hash order, each once */
-	FlushCurrent(st);
-	if (st->nruns == 0)
-		ScanLog(st, &w.base);
-	else
-	{
-		SealLog(st);
-		MergeRuns(st, &w.base);
-	}
+	ForEachTenant(st, &w.base);
 
 	size = 1 + 8 + 4 + 4 + (Size) w.buf.len;
 	for (int32 l = 0; l < w.nlocal; l++)
