@@ -1436,7 +1436,7 @@ CountWireSlots(const StringInfoData *buf, int32 ntenants)
 		if (end - p < 4)
 			break;
 		len = (int32) Wire32(p);
-		if (len < 0 || end - p - 4 < len + 4)
+		if (len < 0 || end - p - 4 < (int64) len + 4)
 			break;
 		p += 4 + len;
 		n = (int32) Wire32(p);
