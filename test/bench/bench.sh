@@ -1,13 +1,17 @@
 #!/bin/bash
 # make bench: cp_evaluate against the plain-SQL formulation of the rules and
 # against the floor (the same join, merely counted), in the same run, on the
-# same tables; medians of $RUNS runs, reported as ratios.  Also the aggregate
-# alone, growth with the data, memory per key, levels over time, and the cost
-# of flagging on a bulk load.  Runs against the cluster in PGHOST/PGPORT (make
-# bench starts a throwaway one with pg_virtualenv).  Prints Markdown.
+# same tables.  Contenders are timed in interleaved rounds -- every round runs
+# each of them once, in turn, in one session -- so that a machine whose speed
+# drifts (a shared virtual machine) slows them alike; a ratio is the median of
+# the per-round ratios, and its range over the rounds is given.  Also the
+# aggregate alone, growth with the data, memory per key, levels over time,
+# and the cost of flagging on a bulk load.  Runs against the cluster in
+# PGHOST/PGPORT (make bench starts a throwaway one with pg_virtualenv).
+# Prints Markdown.
 set -eu
 cd "$(dirname "$0")/../.."
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-11}
 LOAD_RUNS=${LOAD_RUNS:-5}
 SCALES=${SCALES:-"1 2 4"}
 D=$(date +%F)                  # data are dated around today, as flagging evaluates today
@@ -15,29 +19,80 @@ PSQL="psql -X -q -v ON_ERROR_STOP=1"
 
 q() { $PSQL -At -c "$1"; }
 
-# median_ms <sql> [<setting>]: in one session, with the setting SET first
-# (if any), a warm-up run, then the median of $RUNS runs as the client sees
-# them (\timing).
-median_ms() {
-	local sql="$1" set="${2:-}" i
+# rounds <setting> <sql>...: one session; the setting SET first (if any), a
+# warm-up round, then $RUNS rounds of every query in turn.  Prints one line
+# per round: the milliseconds of each query, as \timing in psql sees them.
+rounds() {
+	local set="$1" i sql
+	shift
 	{
 		if [ -n "$set" ]; then echo "SET $set;"; fi
 		echo '\timing on'
-		for i in $(seq 0 "$RUNS"); do echo "$sql;"; done
-	} | $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n +2 \
-		| sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+		for i in $(seq 0 "$RUNS"); do
+			for sql in "$@"; do echo "$sql;"; done
+		done
+	} | $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n +$(($# + 1)) | paste -d ' ' $(printf -- '- %.0s' "$@")
+}
+# median of column c (1-based) of the rounds on stdin
+col_median() {
+	awk -v c="$1" '{print $c}' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+}
+# ratio_stats a b: of the rounds on stdin, the per-round ratios column a /
+# column b: "median (min-max)"
+ratio_stats() {
+	awk -v a="$1" -v b="$2" '{printf "%.4f\n", $a / $b}' | sort -g |
+		awk '{r[NR] = $1} END {printf "%.2f (%.2f-%.2f)", r[int((NR + 1) / 2)], r[1], r[NR]}'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+# median_ms <sql> [<setting>]: the median of one query alone
+median_ms() { rounds "${2:-}" "$1" | col_median 1; }
 
 EVAL="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM cp_evaluate('$D')"
 PLAIN="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM bench.sql_evaluate('$D', 28)"
 FLOOR="SELECT count(*), sum(n) FROM bench.floor('$D', 28)"
 AGG="SELECT count(*), sum(n) FROM bench.agg_entitlements('$D', 28)"
 SQLAGG="SELECT count(*), sum(n) FROM bench.sql_entitlements('$D', 28)"
+NOOP="SELECT count(*), sum(n) FROM bench.noop_agg('$D', 28)"
+
+# An aggregate with cp_active_entitlements' arguments that does nothing
+# (test/bench/noop.c): what any aggregate of this signature costs.  Built
+# into a temporary directory and loaded from there; never installed.
+NOOP_DIR=$(mktemp -d /tmp/competency-bench.XXXXXX)
+chmod 755 "$NOOP_DIR"
+trap 'rm -rf "$NOOP_DIR"' EXIT
+${CC:-cc} -O2 -fPIC -shared -Wall -I "$(pg_config --includedir-server)" \
+	-o "$NOOP_DIR/noop.so" test/bench/noop.c
+chmod 644 "$NOOP_DIR/noop.so"
+make_noop() {
+	q "CREATE FUNCTION bench.noop_trans(internal, anyelement, text, text, bigint, boolean, date) RETURNS internal
+	   LANGUAGE C PARALLEL SAFE AS '$NOOP_DIR/noop.so', 'bench_noop_trans';
+	   CREATE FUNCTION bench.noop_final(internal) RETURNS bigint
+	   LANGUAGE C PARALLEL SAFE AS '$NOOP_DIR/noop.so', 'bench_noop_final';
+	   CREATE FUNCTION bench.noop_combine(internal, internal) RETURNS internal
+	   LANGUAGE C PARALLEL SAFE AS '$NOOP_DIR/noop.so', 'bench_noop_combine';
+	   CREATE FUNCTION bench.noop_serialize(internal) RETURNS bytea
+	   LANGUAGE C STRICT PARALLEL SAFE AS '$NOOP_DIR/noop.so', 'bench_noop_serialize';
+	   CREATE FUNCTION bench.noop_deserialize(bytea, internal) RETURNS internal
+	   LANGUAGE C STRICT PARALLEL SAFE AS '$NOOP_DIR/noop.so', 'bench_noop_deserialize';
+	   CREATE AGGREGATE bench.noop_entitlements(anyelement, text, text, bigint, boolean, date) (
+	       SFUNC = bench.noop_trans, STYPE = internal,
+	       SSPACE = $(q "SELECT aggtransspace FROM pg_aggregate WHERE aggfnoid = 'cp_active_entitlements'::regproc"),
+	       FINALFUNC = bench.noop_final, COMBINEFUNC = bench.noop_combine,
+	       SERIALFUNC = bench.noop_serialize, DESERIALFUNC = bench.noop_deserialize, PARALLEL = SAFE);
+	   CREATE FUNCTION bench.noop_agg(d date, win integer) RETURNS TABLE (partner_id bigint, n bigint)
+	   LANGUAGE sql STABLE PARALLEL SAFE AS \$f\$
+	   SELECT a.partner_id, bench.noop_entitlements(u.tenant_id, u.workload, u.sku, u.active_users,
+	                                                u.is_trial, u.measured_on)
+	   FROM public.cp_association a JOIN public.cp_usage u ON u.tenant_id = a.tenant_id
+	   WHERE a.valid_from <= d AND (a.valid_until IS NULL OR a.valid_until > d)
+	     AND u.measured_on > d - win AND u.measured_on <= d
+	   GROUP BY a.partner_id \$f\$" >/dev/null
+}
 
 generate() {
 	$PSQL -v scale="$1" -v as_of="$D" -f test/gen_data.sql >/dev/null
 	$PSQL -f test/bench/plain.sql >/dev/null 2>&1
+	make_noop
 }
 
 q "CREATE EXTENSION IF NOT EXISTS competency" >/dev/null
@@ -86,31 +141,34 @@ fi
 
 echo "### Time (scale 1)"
 echo
-t_eval=$(median_ms "$EVAL")
-t_plain=$(median_ms "$PLAIN")
-t_floor=$(median_ms "$FLOOR")
-t_agg=$(median_ms "$AGG")
-t_sqlagg=$(median_ms "$SQLAGG")
-echo "| query | median ms | ratio |"
-echo "|---|---:|---|"
-echo "| \`cp_evaluate(D)\` | $t_eval | |"
-echo "| plain-SQL formulation | $t_plain | cp_evaluate is **$(ratio "$t_plain" "$t_eval")x faster** |"
-echo "| floor: the same join, \`count(*)\` per partner | $t_floor | cp_evaluate takes **$(ratio "$t_eval" "$t_floor")x** the floor |"
-echo "| \`cp_active_entitlements\` grouped by partner | $t_agg | |"
-echo "| the same in SQL (window functions) | $t_sqlagg | the aggregate is **$(ratio "$t_sqlagg" "$t_agg")x faster** |"
+echo "Medians of $RUNS interleaved rounds; ratios are medians of the per-round ratios (range over the rounds in brackets)."
 echo
 W=${WORK_MEM:-64MB}
-t_eval_w=$(median_ms "$EVAL" "work_mem = '$W'")
-t_plain_w=$(median_ms "$PLAIN" "work_mem = '$W'")
-t_floor_w=$(median_ms "$FLOOR" "work_mem = '$W'")
-echo "With \`work_mem = '$W'\` (the default 4MB makes the states of 2,000 partners spill to disk):"
+time_table() {	# time_table <setting>
+	local r t_eval t_plain t_floor
+	r=$(rounds "$1" "$EVAL" "$PLAIN" "$FLOOR")
+	t_eval=$(echo "$r" | col_median 1); t_plain=$(echo "$r" | col_median 2); t_floor=$(echo "$r" | col_median 3)
+	echo "| query | median ms | ratio |"
+	echo "|---|---:|---|"
+	echo "| \`cp_evaluate(D)\` | $t_eval | |"
+	echo "| plain-SQL formulation | $t_plain | cp_evaluate is **$(echo "$r" | ratio_stats 2 1)x faster** |"
+	echo "| floor: the same join, \`count(*)\` per partner | $t_floor | cp_evaluate takes **$(echo "$r" | ratio_stats 1 3)x** the floor |"
+	echo
+}
+time_table ""
+r=$(rounds "" "$AGG" "$SQLAGG" "$FLOOR" "$NOOP")
+echo "The aggregate alone, grouped by partner over the same join, and an aggregate with the same"
+echo "arguments that does nothing (\`test/bench/noop.c\`: what the executor's calls cost any aggregate of this signature):"
 echo
 echo "| query | median ms | ratio |"
 echo "|---|---:|---|"
-echo "| \`cp_evaluate(D)\` | $t_eval_w | |"
-echo "| plain-SQL formulation | $t_plain_w | cp_evaluate is **$(ratio "$t_plain_w" "$t_eval_w")x faster** |"
-echo "| floor | $t_floor_w | cp_evaluate takes **$(ratio "$t_eval_w" "$t_floor_w")x** the floor |"
+echo "| \`cp_active_entitlements\` grouped by partner | $(echo "$r" | col_median 1) | **$(echo "$r" | ratio_stats 1 3)x** the floor |"
+echo "| the same in SQL (window functions) | $(echo "$r" | col_median 2) | the aggregate is **$(echo "$r" | ratio_stats 2 1)x faster** |"
+echo "| an aggregate of the same arguments doing nothing | $(echo "$r" | col_median 4) | **$(echo "$r" | ratio_stats 4 3)x** the floor |"
 echo
+echo "With \`work_mem = '$W'\`:"
+echo
+time_table "work_mem = '$W'"
 
 echo "### Levels over time (scale 1)"
 echo
@@ -175,18 +233,14 @@ q "DROP TABLE bench.load" >/dev/null
 
 echo "### Growth"
 echo
-echo "| scale | usage rows | cp_evaluate ms | floor ms | plain SQL ms | cp_evaluate / scale 1 | with work_mem = '$W': cp_evaluate ms | / scale 1 |"
+echo "| scale | usage rows | cp_evaluate ms | floor ms | plain SQL ms | cp_evaluate / floor | cp_evaluate / scale 1 | floor / scale 1 |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
-base=""; basew=""
+base=""; basef=""
 for s in $SCALES; do
-	if [ "$s" != 1 ]; then
-		generate "$s"
-		te=$(median_ms "$EVAL"); tf=$(median_ms "$FLOOR"); tp=$(median_ms "$PLAIN")
-		tw=$(median_ms "$EVAL" "work_mem = '$W'")
-	else
-		te=$t_eval; tf=$t_floor; tp=$t_plain; tw=$t_eval_w
-	fi
-	[ -z "$base" ] && base=$te && basew=$tw
-	echo "| $s | $(q 'SELECT count(*) FROM cp_usage') | $te | $tf | $tp | $(ratio "$te" "$base") | $tw | $(ratio "$tw" "$basew") |"
+	[ "$s" != 1 ] && generate "$s"
+	r=$(rounds "" "$EVAL" "$FLOOR" "$PLAIN")
+	te=$(echo "$r" | col_median 1); tf=$(echo "$r" | col_median 2); tp=$(echo "$r" | col_median 3)
+	[ -z "$base" ] && base=$te && basef=$tf
+	echo "| $s | $(q 'SELECT count(*) FROM cp_usage') | $te | $tf | $tp | $(echo "$r" | ratio_stats 1 2) | $(ratio "$te" "$base") | $(ratio "$tf" "$basef") |"
 done
 echo
