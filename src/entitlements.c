@@ -77,7 +77,8 @@ typedef struct Run
 	Size		ntenants;
 	Size		maxtenants;
 	Size		nslots;			/* of all tenants */
-	Arena		arena;			/* the tenants' keys and slots */
+	bool		fixed;			/* tenants, keys and slots made in one piece */
+	Arena		arena;			/* the tenants' keys and slots (or other keys) */
 } Run;
 
 #define MAX_RUNS 8
@@ -169,11 +170,11 @@ typedef struct LogRecord
 } LogRecord;
 
 #define LOG_KEY_OFFSET MAXALIGN(sizeof(LogRecord))
-#define LOG_FIRST_BLOCK 1024
+#define LOG_FIRST_BLOCK 256
 #define LOG_MAX_BLOCK (64 * 1024)
 
 /* The current tenant's slots kept in the state; more go to another record. */
-#define CUR_SLOTS 8
+#define CUR_SLOTS 6
 
 typedef struct EntState
 {
@@ -193,17 +194,19 @@ typedef struct EntState
 	RunSlot		cur[CUR_SLOTS];
 
 	LogBlock   *blocks;			/* the log, newest block first */
-	Size		next_block;		/* size of the log's next block */
-	Arena		keys;			/* copies of keys the log refers to */
+	Arena	   *keys;			/* copies of keys the log refers to, if any */
 	SkuDict    *dict;			/* SKU numbers, shared */
 	MemoryContext mcxt;			/* where the state lives */
+	Run		  **runs;			/* sealed (room for MAX_RUNS), or NULL */
+	uint32		next_block;		/* size of the log's next block */
+	int16		nruns;
 	bool		from_wire;		/* deserialized: adopt or free it in combine */
-	int			nruns;
-	Run		   *runs[MAX_RUNS]; /* sealed */
 } EntState;
 
 StaticAssertDecl(offsetof(EntState, cur) <= 64,
 				 "the fields every row touches fit one cache line");
+StaticAssertDecl(sizeof(EntState) <= 256,
+				 "a state takes the smallest chunk that holds it");
 
 #define SEAL_SLOTS 65536
 
@@ -426,7 +429,6 @@ EntStateCreate(MemoryContext mcxt, KeyType *kt, SkuDict *dict)
 	st->mcxt = mcxt;
 	st->next_block = LOG_FIRST_BLOCK;
 	st->seal_left = SEAL_SLOTS;
-	arena_init(&st->keys, mcxt);
 	return st;
 }
 
@@ -445,9 +447,47 @@ RunCreate(MemoryContext mcxt, Size ntenants)
 static void
 RunFree(Run *r)
 {
-	pfree(r->tenants);
 	arena_free(&r->arena);
+	if (!r->fixed)
+		pfree(r->tenants);
 	pfree(r);
+}
+
+/*
+ * A run in one piece of memory for ntenants, each with keybytes of key
+ * (none: keys by value, or copied into the arena) and room for nslots slots
+ * in all; *keys and *slots point at those areas.
+ */
+static Run *
+RunCreateFixed(MemoryContext mcxt, Size ntenants, Size keybytes, Size nslots,
+			   char **keys, RunSlot **slots)
+{
+	Size		size = MAXALIGN(sizeof(Run)) + ntenants * sizeof(RunTenant) +
+		ntenants * keybytes + nslots * sizeof(RunSlot);
+	char	   *p = MemoryContextAllocHuge(mcxt, size);
+	Run		   *r = (Run *) p;
+
+	memset(r, 0, sizeof(Run));
+	p += MAXALIGN(sizeof(Run));
+	r->tenants = (RunTenant *) p;
+	r->maxtenants = ntenants;
+	r->fixed = true;
+	p += ntenants * sizeof(RunTenant);
+	*keys = keybytes > 0 ? p : NULL;
+	p += ntenants * keybytes;
+	*slots = (RunSlot *) p;
+	arena_init(&r->arena, mcxt);
+	return r;
+}
+
+/* Add a sealed run to the state (which has room for it). */
+static void
+AddRun(EntState *st, Run *r)
+{
+	Assert(st->nruns < MAX_RUNS);
+	if (st->runs == NULL)
+		st->runs = MemoryContextAlloc(st->mcxt, MAX_RUNS * sizeof(Run *));
+	st->runs[st->nruns++] = r;
 }
 
 /* A new tenant at the end of r; its fields are the caller's to set. */
@@ -456,6 +496,8 @@ RunAddTenant(Run *r)
 {
 	if (r->ntenants == r->maxtenants)
 	{
+		if (r->fixed)
+			elog(ERROR, "a run made for %zu tenants got more", r->maxtenants);
 		if (r->maxtenants >= MaxAllocHugeSize / sizeof(RunTenant) / 2)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -480,7 +522,8 @@ LogReset(EntState *st)
 	st->tail = st->end = NULL;
 	st->next_block = LOG_FIRST_BLOCK;
 	st->ncur = 0;
-	arena_free(&st->keys);
+	if (st->keys != NULL)
+		arena_free(st->keys);
 }
 
 /* Give back the memory of a state merged into another. */
@@ -488,8 +531,12 @@ static void
 EntStateFree(EntState *st)
 {
 	LogReset(st);
+	if (st->keys != NULL)
+		pfree(st->keys);
 	for (int i = 0; i < st->nruns; i++)
 		RunFree(st->runs[i]);
+	if (st->runs != NULL)
+		pfree(st->runs);
 	pfree(st);
 }
 
@@ -901,7 +948,7 @@ SealLog(EntState *st)
 	sink.base.put = RunPut;
 	sink.run = RunCreate(st->mcxt, 64);
 	ScanLog(st, &sink.base);
-	st->runs[st->nruns++] = sink.run;
+	AddRun(st, sink.run);
 	LogReset(st);
 }
 
@@ -1005,7 +1052,14 @@ StartCurrent(EntState *st, Datum key)
 		st->curkey = PointerGetDatum(st->curbytes.bytes);
 	}
 	else
-		st->curkey = keytype_copy(kt, &st->keys, key);
+	{
+		if (st->keys == NULL)
+		{
+			st->keys = MemoryContextAlloc(st->mcxt, sizeof(Arena));
+			arena_init(st->keys, st->mcxt);
+		}
+		st->curkey = keytype_copy(kt, st->keys, key);
+	}
 	st->curhash = keytype_hash(kt, st->curkey);
 	st->ncur = 0;
 }
@@ -1262,7 +1316,7 @@ cp_entitlements_combine(PG_FUNCTION_ARGS)
 		{
 			if (left->nruns == MAX_RUNS)
 				MergeSealed(left);
-			left->runs[left->nruns++] = right->runs[r];
+			AddRun(left, right->runs[r]);
 		}
 		right->nruns = 0;
 	}
@@ -1515,13 +1569,12 @@ cp_entitlements_deserialize(PG_FUNCTION_ARGS)
 	st = EntStateCreate(aggcxt, kt, &site->dict);
 	st->from_wire = true;
 	ntenants = state_getcount(&buf, TENANT_MIN_WIRE_BYTES, "tenants");
-	run = RunCreate(aggcxt, ntenants);
-	st->runs[st->nruns++] = run;
 	/* room for the slots the tenants say they have, and fixed-size keys */
 	room = CountWireSlots(&buf, ntenants);
-	slots = arena_alloc(&run->arena, room * sizeof(RunSlot));
-	if (!kt->typbyval && kt->typlen > 0)
-		keys = arena_alloc(&run->arena, (Size) ntenants * MAXALIGN(kt->typlen));
+	run = RunCreateFixed(aggcxt, ntenants,
+						 !kt->typbyval && kt->typlen > 0 ? MAXALIGN(kt->typlen) : 0,
+						 room, &keys, &slots);
+	AddRun(st, run);
 	for (int32 i = 0; i < ntenants; i++)
 	{
 		RunTenant  *t = RunAddTenant(run);
