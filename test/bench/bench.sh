@@ -233,14 +233,15 @@ q "DROP TABLE bench.load" >/dev/null
 
 echo "### Growth"
 echo
-echo "| scale | usage rows | cp_evaluate ms | floor ms | plain SQL ms | cp_evaluate / floor | cp_evaluate / scale 1 | floor / scale 1 |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| scale | usage rows | cp_evaluate ms | floor ms | plain SQL ms | cp_evaluate / floor | cp_evaluate / scale 1 | floor / scale 1 | with work_mem = '$W': cp_evaluate ms | floor ms | cp_evaluate / floor |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 base=""; basef=""
 for s in $SCALES; do
 	[ "$s" != 1 ] && generate "$s"
 	r=$(rounds "" "$EVAL" "$FLOOR" "$PLAIN")
+	rw=$(rounds "work_mem = '$W'" "$EVAL" "$FLOOR")
 	te=$(echo "$r" | col_median 1); tf=$(echo "$r" | col_median 2); tp=$(echo "$r" | col_median 3)
 	[ -z "$base" ] && base=$te && basef=$tf
-	echo "| $s | $(q 'SELECT count(*) FROM cp_usage') | $te | $tf | $tp | $(echo "$r" | ratio_stats 1 2) | $(ratio "$te" "$base") | $(ratio "$tf" "$basef") |"
+	echo "| $s | $(q 'SELECT count(*) FROM cp_usage') | $te | $tf | $tp | $(echo "$r" | ratio_stats 1 2) | $(ratio "$te" "$base") | $(ratio "$tf" "$basef") | $(echo "$rw" | col_median 1) | $(echo "$rw" | col_median 2) | $(echo "$rw" | ratio_stats 1 2) |"
 done
 echo
