@@ -100,8 +100,8 @@ echo "## Benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "Machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB;"
 echo "$(q 'SELECT version()' | cut -d, -f1); settings: default but shared_buffers = $(q 'SHOW shared_buffers'),"
-echo "max_parallel_workers_per_gather = $(q 'SHOW max_parallel_workers_per_gather'), work_mem = $(q 'SHOW work_mem'). Medians of $RUNS runs after a warm-up"
-echo "run, in one session, as \\timing in psql sees them."
+echo "max_parallel_workers_per_gather = $(q 'SHOW max_parallel_workers_per_gather'), work_mem = $(q 'SHOW work_mem'). Contenders in $RUNS interleaved"
+echo "rounds after a warm-up round, in one session, as \\timing in psql sees them."
 echo
 
 generate 1
