@@ -726,7 +726,7 @@ LogTenant(const KeyType *kt, LogRecord *rec, RunTenant *t)
 	t->slots = (RunSlot *) (k + LOG_KEY_BYTES(kt));
 }
 
-/* Call fn for every record of the log. */
+/* Loop with rec over every record of the log, newest block first. */
 #define FOREACH_LOG_RECORD(st, rec) \
 	for (LogBlock *blk_ = (st)->blocks; blk_ != NULL; blk_ = blk_->next) \
 		for (char *p_ = blk_->data, *e_ = blk_->data + \
