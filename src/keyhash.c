@@ -283,6 +283,15 @@ keytype_recv_header(KeyType **cache, MemoryContext mcxt, StringInfo buf)
 	Oid			typid = (Oid) state_getint32(buf, "key type");
 	Oid			collation = (Oid) state_getint32(buf, "key collation");
 
+	/*
+	 * A key type already cached here is a base type that exists, under a
+	 * collation that exists and that it takes: the checks below passed.
+	 */
+	for (KeyType *kt = *cache; kt != NULL; kt = kt->next)
+	{
+		if (kt->typid == typid && kt->collation == collation)
+			return kt;
+	}
 	if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(typid)))
 		STATE_ERROR("The key type %u does not exist.", typid);
 	if (OidIsValid(collation) &&
