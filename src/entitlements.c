@@ -84,6 +84,7 @@ typedef struct Run
 #define MAX_RUNS 8
 
 /* hash << 32 | record number: what sealing sorts */
+#if PG_VERSION_NUM >= 140000
 #define ST_SORT sort_index
 #define ST_ELEMENT_TYPE uint64
 #define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
@@ -91,6 +92,23 @@ typedef struct Run
 #define ST_DECLARE
 #define ST_DEFINE
 #include "lib/sort_template.h"
+#else
+/* PostgreSQL 13 has no sort template: qsort, with a call per comparison */
+static int
+IndexCmp(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a;
+	uint64		y = *(const uint64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+sort_index(uint64 *idx, size_t n)
+{
+	qsort(idx, n, sizeof(uint64), IndexCmp);
+}
+#endif
 
 typedef struct SkuKey
 {
