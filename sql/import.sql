@@ -49,6 +49,38 @@ WHERE tenant_id::text LIKE '00000000-0000-0000-0000-0000000000a%' ORDER BY 1;
 SELECT "customerTenantId", "licensesActive", "processedDateTime", reason
 FROM cp_partner_center_reject WHERE "customerName" IS NULL ORDER BY 1 NULLS LAST;
 
+-- Dates read the same in every session: numeric dates month first whatever
+-- DateStyle says, and PostgreSQL's special words are not dates.  Fields of
+-- only ASCII whitespace (tabs, line breaks too) are blank; whitespace around
+-- a value is trimmed.
+TRUNCATE cp_partner_center_reject;
+SET datestyle = 'ISO, DMY';
+INSERT INTO cp_partner_center_usage ("customerTenantId", "workloadCode", "workloadName", "productId",
+                                     "licensesActive", "processedDateTime") VALUES
+    ('00000000-0000-0000-0000-0000000000b1', 'EXO', NULL, 'E3', '1', '03/04/2026'),
+    ('00000000-0000-0000-0000-0000000000b2', 'EXO', NULL, 'E3', '2', '13/01/2026'),
+    ('00000000-0000-0000-0000-0000000000b3', 'EXO', NULL, 'E3', '3', 'today'),
+    ('00000000-0000-0000-0000-0000000000b4', 'EXO', NULL, 'E3', '4', 'now'),
+    ('00000000-0000-0000-0000-0000000000b5', 'EXO', NULL, 'E3', '5', 'Yesterday'),
+    ('00000000-0000-0000-0000-0000000000b6', 'EXO', NULL, 'E3', '6', 'tomorrow 10:00'),
+    ('00000000-0000-0000-0000-0000000000b7', 'EXO', NULL, 'E3', '7', 'infinity'),
+    ('00000000-0000-0000-0000-0000000000b8', 'EXO', NULL, 'E3', '8', '-infinity'),
+    ('00000000-0000-0000-0000-0000000000b9', 'EXO', NULL, 'E3', '9', 'epoch'),
+    ('00000000-0000-0000-0000-0000000000ba', E'\t', 'Yammer', 'E3', '10', '2026-02-01'),
+    (E'\t00000000-0000-0000-0000-0000000000bb\r\n', E' EXO\t', NULL, E'\tE5 ', E'\f11\013', E'\n2026-02-01T10:00:00Z\t'),
+    (E'\t\n', 'EXO', NULL, 'E3', '12', '2026-02-01'),
+    ('00000000-0000-0000-0000-0000000000bd', 'EXO', NULL, E'\r\n', '13', '2026-02-01'),
+    ('00000000-0000-0000-0000-0000000000be', 'EXO', NULL, 'E3', E'\t', '2026-02-01'),
+    ('00000000-0000-0000-0000-0000000000bf', 'EXO', NULL, 'E3', '15', E'\013');
+SELECT * FROM cp_load_partner_center_usage();
+SELECT tenant_id, workload, sku, active_users, measured_on FROM cp_usage
+WHERE tenant_id::text LIKE '00000000-0000-0000-0000-0000000000b%' ORDER BY 1;
+SELECT to_json("customerTenantId")::text AS tenant, to_json("licensesActive")::text AS n,
+       to_json("processedDateTime")::text AS processed, reason
+FROM cp_partner_center_reject ORDER BY 1;
+SHOW datestyle;
+RESET datestyle;
+
 -- Loads are flagged like any other write.
 INSERT INTO cp_partner VALUES (1, 'Adatum partner', 'developing');
 INSERT INTO cp_association VALUES (1, '00000000-0000-0000-0000-0000000000f1', 'delegated_admin', current_date - 1, NULL);

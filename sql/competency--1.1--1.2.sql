@@ -1,0 +1,85 @@
+/* sql/competency--1.1--1.2.sql: the Partner Center import reads dates the same in every session */
+
+\echo Use "ALTER EXTENSION competency UPDATE TO '1.2'" to load this file. \quit
+
+-- The UTC date of a timestamp written in text (no offset: UTC); NULL if it
+-- is not one.  Called once per distinct value of a report.  Numeric dates
+-- are read month first whatever the session's DateStyle, and PostgreSQL's
+-- special words (now, today, tomorrow, yesterday, epoch, infinity, allballs)
+-- name no time a report was processed: they are not dates here.
+CREATE OR REPLACE FUNCTION cp_utc_date(value text) RETURNS date
+LANGUAGE plpgsql STABLE STRICT SET timezone = 'UTC' SET datestyle = 'ISO, MDY'
+AS $$
+DECLARE
+    t timestamptz;
+BEGIN
+    IF value ~* E'\\m(now|today|tomorrow|yesterday|epoch|infinity|allballs)\\M' THEN
+        RETURN NULL;
+    END IF;
+    t := value::timestamptz;
+    IF NOT pg_catalog.isfinite(t) THEN
+        RETURN NULL;
+    END IF;
+    RETURN (t AT TIME ZONE 'UTC')::date;
+EXCEPTION WHEN data_exception THEN
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION cp_utc_date(text) IS
+  'UTC date of a timestamp in text (no offset: UTC; numeric dates month first), NULL if it is not a valid, finite timestamp';
+
+-- Fields are trimmed of ASCII whitespace (space, tab, line feed, carriage
+-- return, form feed, vertical tab): a field of only whitespace is blank.
+CREATE OR REPLACE FUNCTION cp_load_partner_center_usage()
+RETURNS TABLE (loaded bigint, rejected bigint)
+LANGUAGE sql
+AS $$
+WITH staged AS (
+    DELETE FROM @extschema@.cp_partner_center_usage RETURNING *
+),
+trimmed AS (
+    SELECT s.*,
+           nullif(pg_catalog.btrim(s."customerTenantId", E' \t\n\r\f\013'), '') AS t_tenant,
+           coalesce(nullif(pg_catalog.btrim(s."workloadCode", E' \t\n\r\f\013'), ''),
+                    nullif(pg_catalog.btrim(s."workloadName", E' \t\n\r\f\013'), '')) AS t_workload,
+           nullif(pg_catalog.btrim(s."productId", E' \t\n\r\f\013'), '') AS t_product,
+           nullif(pg_catalog.btrim(s."licensesActive", E' \t\n\r\f\013'), '') AS t_n,
+           nullif(pg_catalog.btrim(s."processedDateTime", E' \t\n\r\f\013'), '') AS t_when
+    FROM staged s
+),
+days AS (
+    SELECT v, @extschema@.cp_utc_date(v) AS day
+    FROM (SELECT DISTINCT t_when AS v FROM trimmed) s
+),
+checked AS (
+    SELECT t.*, d.day,
+           CASE
+               WHEN t.t_tenant IS NULL OR t.t_workload IS NULL OR t.t_product IS NULL
+                 OR t.t_n IS NULL OR t.t_when IS NULL THEN 'missing field'
+               WHEN t.t_tenant !~*
+                    E'^(\\{([0-9a-f]{4}-?){7}[0-9a-f]{4}\\}|([0-9a-f]{4}-?){7}[0-9a-f]{4})$' THEN 'bad tenant'
+               WHEN t.t_n !~ E'^[+-]?[0-9]+(\\.0*)?$' THEN 'bad number'
+               WHEN t.t_n::numeric < 0 THEN 'negative'
+               WHEN t.t_n::numeric > 2147483647 THEN 'bad number'
+               WHEN d.day IS NULL THEN 'bad date'
+           END AS reason
+    FROM trimmed t LEFT JOIN days d ON d.v = t.t_when
+),
+loaded AS (
+    INSERT INTO @extschema@.cp_usage (tenant_id, workload, sku, is_trial, active_users, measured_on)
+    SELECT t_tenant::uuid, t_workload, t_product,
+           coalesce("productName" ~* '(^|[^[:alnum:]])trial([^[:alnum:]]|$)', false),
+           t_n::numeric::integer, day
+    FROM checked WHERE reason IS NULL
+    RETURNING 1
+),
+rejected AS (
+    INSERT INTO @extschema@.cp_partner_center_reject
+    SELECT "customerTenantId", "customerName", "workloadCode", "workloadName", "serviceCode",
+           "serviceName", channel, "productId", "productName", "licensesActive",
+           "licensesQualified", "processedDateTime", reason
+    FROM checked WHERE reason IS NOT NULL
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM loaded), (SELECT count(*) FROM rejected)
+$$;
