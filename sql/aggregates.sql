@@ -94,6 +94,16 @@ FROM (VALUES ('a'), ('b'), ('a')) v(k);
 CREATE COLLATION pg_temp.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 SELECT cp_active_entitlements(k COLLATE pg_temp.ci, 'EXO', 'x', 10, false, '2026-01-01') AS case_insensitive
 FROM (VALUES ('abc'), ('ABC'), ('Abc'), ('abd')) v(k);   -- 2 tenants: 20
+-- The collation of the call is the one PostgreSQL derives from all the text
+-- arguments: an SKU column's implicit collation applies to the keys too, an
+-- explicit one on the key wins, and SKUs compare byte for byte all the same.
+CREATE TEMP TABLE ci_skus (k text, s text COLLATE pg_temp.ci);
+INSERT INTO ci_skus VALUES ('abc', 'x'), ('ABC', 'x'), ('abd', 'x');
+SELECT cp_active_entitlements(k, 'EXO', s, 10, false, '2026-01-01') AS under_sku_collation,   -- 2 tenants: 20
+       cp_active_entitlements(k COLLATE "C", 'EXO', s, 10, false, '2026-01-01') AS key_collate_c  -- 3 tenants: 30
+FROM ci_skus;
+SELECT cp_active_entitlements('t'::text, 'EXO', s, 10, false, '2026-01-01') AS skus_byte_for_byte   -- 'x' and 'X': 20
+FROM (VALUES ('x' COLLATE pg_temp.ci), ('X')) v(s);
 SELECT regress.error_of($$SELECT cp_active_entitlements(point(1, 2), 'EXO', 'x', 10, false, '2026-01-01')$$);
 -- Over a toasted key column.
 CREATE TEMP TABLE big_keys (k text);
