@@ -48,6 +48,21 @@ SELECT count(*) AS single_point FROM cp_evaluate_series('2026-01-01', '2026-01-0
 SELECT count(*) AS empty FROM cp_evaluate_series('2026-02-01', '2026-01-01');
 SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2026-01-01', '2026-02-01', '23 hours')$$);
 SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2026-01-01', '2026-02-01', '-1 day')$$);
+-- The points are those of generate_series over dates (timestamp with time
+-- zone, in the session's zone), also for a step with hours that crosses a
+-- daylight-saving change: there the points move an hour, and one of them to
+-- the next day.
+SET timezone = 'Europe/Paris';
+SELECT count(*) AS differences FROM (
+    (SELECT DISTINCT as_of FROM cp_evaluate_series('2026-03-20', '2026-05-15', '1 day 23 hours')
+     EXCEPT SELECT g::date FROM generate_series(date '2026-03-20', date '2026-05-15', interval '1 day 23 hours') g)
+    UNION ALL
+    (SELECT g::date FROM generate_series(date '2026-03-20', date '2026-05-15', interval '1 day 23 hours') g
+     EXCEPT SELECT DISTINCT as_of FROM cp_evaluate_series('2026-03-20', '2026-05-15', '1 day 23 hours'))) x;
+SELECT count(*) AS wall_clock_points FROM (
+    SELECT g::date FROM generate_series(date '2026-03-20', date '2026-05-15', interval '1 day 23 hours') g
+    EXCEPT SELECT g::date FROM generate_series(timestamp '2026-03-20', timestamp '2026-05-15', interval '1 day 23 hours') g) x;
+RESET timezone;
 SELECT regress.error_of($$SELECT * FROM cp_evaluate_series(NULL, '2026-02-01')$$);
 SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2026-01-01', NULL)$$);
 SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2026-01-01', '2026-02-01', NULL)$$);

@@ -1,4 +1,4 @@
-/* sql/competency--1.1--1.2.sql: the Partner Center import reads dates the same in every session */
+/* sql/competency--1.1--1.2.sql: the Partner Center import reads dates the same in every session; cp_evaluate_series steps as generate_series over dates does */
 
 \echo Use "ALTER EXTENSION competency UPDATE TO '1.2'" to load this file. \quit
 
@@ -82,4 +82,25 @@ rejected AS (
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM loaded), (SELECT count(*) FROM rejected)
+$$;
+
+-- The points are those of generate_series(start, stop, step) over dates, as
+-- PostgreSQL resolves it: timestamp with time zone, in the session's time
+-- zone (the same days as before for steps of whole days, months and years;
+-- a step with hours in it now crosses a daylight-saving change as that
+-- generate_series does).
+CREATE OR REPLACE FUNCTION cp_evaluate_series(start date, stop date, step interval DEFAULT '1 month')
+RETURNS TABLE (as_of date, partner_id bigint, market cp_market,
+               active_entitlements bigint, qualified_individuals integer,
+               level competency_level, next_level competency_level,
+               entitlements_short bigint, individuals_short integer)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+SELECT d.as_of, e.*
+FROM (SELECT g::date AS as_of
+      FROM pg_catalog.generate_series(start::timestamptz, stop::timestamptz, step) g
+      WHERE @extschema@.cp_require_date(start, 'start')
+        AND @extschema@.cp_require_date(stop, 'stop')
+        AND @extschema@.cp_require_step(step)) d
+CROSS JOIN LATERAL @extschema@.cp_evaluate(d.as_of) e
 $$;
