@@ -6,7 +6,9 @@
 -- is not one.  Called once per distinct value of a report.  Numeric dates
 -- are read month first whatever the session's DateStyle, and PostgreSQL's
 -- special words (now, today, tomorrow, yesterday, epoch, infinity, allballs)
--- name no time a report was processed: they are not dates here.
+-- name no time a report was processed: they are not dates here.  A
+-- fraction of a second finer than microseconds (.NET writes seven digits)
+-- is cut, not rounded, so that 23:59:59.9999999 stays on its day.
 CREATE OR REPLACE FUNCTION cp_utc_date(value text) RETURNS date
 LANGUAGE plpgsql STABLE STRICT SET timezone = 'UTC' SET datestyle = 'ISO, MDY'
 AS $$
@@ -16,7 +18,9 @@ BEGIN
     IF value ~* E'\\m(now|today|tomorrow|yesterday|epoch|infinity|allballs)\\M' THEN
         RETURN NULL;
     END IF;
-    t := value::timestamptz;
+    -- digits of a second beyond microseconds are dropped, not rounded: a
+    -- time just before midnight stays on its day
+    t := pg_catalog.regexp_replace(value, E'(:[0-9]{2}[.,][0-9]{6})[0-9]+', E'\\1')::timestamptz;
     IF NOT pg_catalog.isfinite(t) THEN
         RETURN NULL;
     END IF;

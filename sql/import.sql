@@ -50,13 +50,16 @@ SELECT "customerTenantId", "licensesActive", "processedDateTime", reason
 FROM cp_partner_center_reject WHERE "customerName" IS NULL ORDER BY 1 NULLS LAST;
 
 -- Dates read the same in every session: numeric dates month first whatever
--- DateStyle says, and PostgreSQL's special words are not dates.  Fields of
+-- DateStyle says, PostgreSQL's special words are not dates, and digits of a
+-- second beyond microseconds are cut, not rounded into the next day.  Fields of
 -- only ASCII whitespace (tabs, line breaks too) are blank; whitespace around
 -- a value is trimmed.
 TRUNCATE cp_partner_center_reject;
 SET datestyle = 'ISO, DMY';
 INSERT INTO cp_partner_center_usage ("customerTenantId", "workloadCode", "workloadName", "productId",
                                      "licensesActive", "processedDateTime") VALUES
+    ('00000000-0000-0000-0000-0000000000b0', 'EXO', NULL, 'E3', '16', '2026-06-15T23:59:59.9999999Z'),
+    ('00000000-0000-0000-0000-0000000000bc', 'EXO', NULL, 'E3', '17', '2026-06-15T23:59:59.9999999-00:30'),
     ('00000000-0000-0000-0000-0000000000b1', 'EXO', NULL, 'E3', '1', '03/04/2026'),
     ('00000000-0000-0000-0000-0000000000b2', 'EXO', NULL, 'E3', '2', '13/01/2026'),
     ('00000000-0000-0000-0000-0000000000b3', 'EXO', NULL, 'E3', '3', 'today'),
