@@ -91,6 +91,18 @@ KeytypeInit(KeyType *kt, Oid typid, Oid collation, MemoryContext mcxt)
 	fmgr_info_cxt(get_opcode(tce->eq_opr), &kt->eq_fn, mcxt);
 }
 
+/* The KeyType of (typid, collation) in a call site's list, or NULL. */
+static KeyType *
+KeytypeCached(KeyType *cache, Oid typid, Oid collation)
+{
+	for (KeyType *kt = cache; kt != NULL; kt = kt->next)
+	{
+		if (kt->typid == typid && kt->collation == collation)
+			return kt;
+	}
+	return NULL;
+}
+
 /*
  * The KeyType of keys of type typid (or its base type) under collation,
  * from the list at *cache, added there (allocated in mcxt) if new.
@@ -101,20 +113,11 @@ keytype_get(KeyType **cache, MemoryContext mcxt, Oid typid, Oid collation)
 	KeyType    *kt;
 	Oid			base;
 
-	for (kt = *cache; kt != NULL; kt = kt->next)
-	{
-		if (kt->typid == typid && kt->collation == collation)
-			return kt;
-	}
+	if ((kt = KeytypeCached(*cache, typid, collation)) != NULL)
+		return kt;
 	base = getBaseType(typid);
-	if (base != typid)
-	{
-		for (kt = *cache; kt != NULL; kt = kt->next)
-		{
-			if (kt->typid == base && kt->collation == collation)
-				return kt;
-		}
-	}
+	if (base != typid && (kt = KeytypeCached(*cache, base, collation)) != NULL)
+		return kt;
 
 	kt = MemoryContextAllocZero(mcxt, sizeof(KeyType));
 	KeytypeInit(kt, base, collation, mcxt);
@@ -282,16 +285,14 @@ keytype_recv_header(KeyType **cache, MemoryContext mcxt, StringInfo buf)
 {
 	Oid			typid = (Oid) state_getint32(buf, "key type");
 	Oid			collation = (Oid) state_getint32(buf, "key collation");
+	KeyType    *kt;
 
 	/*
 	 * A key type already cached here is a base type that exists, under a
 	 * collation that exists and that it takes: the checks below passed.
 	 */
-	for (KeyType *kt = *cache; kt != NULL; kt = kt->next)
-	{
-		if (kt->typid == typid && kt->collation == collation)
-			return kt;
-	}
+	if ((kt = KeytypeCached(*cache, typid, collation)) != NULL)
+		return kt;
 	if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(typid)))
 		STATE_ERROR("The key type %u does not exist.", typid);
 	if (OidIsValid(collation) &&
