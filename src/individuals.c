@@ -3,20 +3,28 @@
  *	  cp_qualified_individuals(person anyelement, credential text) -> integer
  *
  * The state maps each person to the set of qualifying credentials seen for
- * them, as bits (rules.h).  The final function counts persons whose bits
- * satisfy either path.  Union of bit sets is order-free, so partial states
- * combine to the same answer however rows were split.
+ * them, as bits (rules.h): a simplehash table in the state's own memory
+ * context.  The final function counts persons whose bits satisfy either
+ * path.  A union of bit sets is order-free, so partial states combine to the
+ * same answer however rows were split.
+ *
+ * Format (version 1), big-endian: byte version; int32 key type; int32 key
+ * collation; int32 npersons, then per person: key (int32 length, then the
+ * bytes keytype.c writes), byte credential bits.
  */
 #include "postgres.h"
 
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
-#include "keyhash.h"
+#include "keytype.h"
 #include "rules.h"
+#include "wire.h"
 
 #define IND_STATE_VERSION 1
+#define PERSON_MIN_WIRE_BYTES (4 + 1)
 
 typedef struct PersonEntry
 {
@@ -41,14 +49,11 @@ typedef struct PersonEntry
 
 typedef struct IndState
 {
-	KeyType    *kt;				/* person key type, shared */
-	MemoryContext mcxt;			/* where the state lives */
-	bool		from_wire;		/* deserialized: adopt or free it in combine */
-	Arena		arena;			/* key copies */
+	MemoryContext cxt;			/* everything of the state */
+	KeyType    *kt;				/* person key type, of the call site */
 	personhash_hash *persons;
+	bool		from_wire;		/* deserialized: combine adopts or frees it */
 } IndState;
-
-#define INITIAL_PERSONS 4
 
 PG_FUNCTION_INFO_V1(cp_individuals_trans);
 PG_FUNCTION_INFO_V1(cp_individuals_final);
@@ -56,36 +61,23 @@ PG_FUNCTION_INFO_V1(cp_individuals_combine);
 PG_FUNCTION_INFO_V1(cp_individuals_serialize);
 PG_FUNCTION_INFO_V1(cp_individuals_deserialize);
 
-/* The key types looked up at this call site, kept in fn_extra. */
-static KeyType **
-KeyCache(FunctionCallInfo fcinfo)
-{
-	return (KeyType **) &fcinfo->flinfo->fn_extra;
-}
-
+/* An empty state in a new memory context under parent. */
 static IndState *
-IndStateCreate(MemoryContext mcxt, KeyType *kt)
+IndStateCreate(MemoryContext parent, KeyType *kt, uint32 npersons)
 {
-	IndState   *st = MemoryContextAllocZero(mcxt, sizeof(IndState));
+	MemoryContext cxt = AllocSetContextCreate(parent,
+											  "cp_qualified_individuals state",
+											  ALLOCSET_SMALL_SIZES);
+	IndState   *st = MemoryContextAllocZero(cxt, sizeof(IndState));
 
+	st->cxt = cxt;
 	st->kt = kt;
-	st->mcxt = mcxt;
-	arena_init(&st->arena, mcxt);
-	st->persons = personhash_create(mcxt, INITIAL_PERSONS, kt);
+	st->persons = personhash_create(cxt, Max(npersons, 2), kt);
 	return st;
 }
 
-/* Give back the memory of a state merged into another. */
-static void
-IndStateFree(IndState *st)
-{
-	personhash_destroy(st->persons);
-	arena_free(&st->arena);
-	pfree(st);
-}
-
-/* OR credential bits into a person's entry; returns the entry. */
-static PersonEntry *
+/* OR credential bits into a person's entry; returns whether it is new. */
+static bool
 AddCredentials(IndState *st, Datum key, uint32 hash, uint8 creds)
 {
 	bool		found;
@@ -93,23 +85,21 @@ AddCredentials(IndState *st, Datum key, uint32 hash, uint8 creds)
 
 	if (!found)
 	{
-		p->key = keytype_copy(st->kt, &st->arena, key);
 		p->creds = 0;
+		p->key = keytype_copy(st->kt, st->cxt, key);
 	}
 	p->creds |= creds;
-	return p;
+	return !found;
 }
 
 Datum
 cp_individuals_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
-	IndState   *st;
+	MemoryContext aggcxt = agg_context(fcinfo);
+	IndState   *st = PG_ARGISNULL(0) ? NULL : (IndState *) PG_GETARG_POINTER(0);
 	text	   *cred;
 	int			bits;
-
-	REQUIRE_AGG_CONTEXT(fcinfo, &aggcxt);
-	st = PG_ARGISNULL(0) ? NULL : (IndState *) PG_GETARG_POINTER(0);
+	Datum		key;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		goto skip;
@@ -119,12 +109,11 @@ cp_individuals_trans(PG_FUNCTION_ARGS)
 		goto skip;
 
 	if (st == NULL)
-		st = IndStateCreate(aggcxt, keytype_from_arg(KeyCache(fcinfo), fcinfo, 1));
-	{
-		Datum		key = keytype_prepare(st->kt, PG_GETARG_DATUM(1));
-
-		AddCredentials(st, key, keytype_hash(st->kt, key), (uint8) bits);
-	}
+		st = IndStateCreate(aggcxt,
+							keytype_from_arg(&agg_site(fcinfo)->keytypes, fcinfo, 1),
+							0);
+	key = keytype_prepare(st->kt, PG_GETARG_DATUM(1));
+	AddCredentials(st, key, keytype_hash(st->kt, key), (uint8) bits);
 
 skip:
 	if (st == NULL)
@@ -140,7 +129,7 @@ cp_individuals_final(PG_FUNCTION_ARGS)
 	PersonEntry *p;
 	int64		n = 0;
 
-	REQUIRE_AGG_CONTEXT(fcinfo, NULL);
+	(void) agg_context(fcinfo);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(0);
 	st = (IndState *) PG_GETARG_POINTER(0);
@@ -158,18 +147,19 @@ cp_individuals_final(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32((int32) n);
 }
 
+/*
+ * Merges the right state into the left.  A deserialized state belongs to
+ * this aggregate: it is adopted as the left state, or freed once merged.
+ * Any other right state belongs to its own node and is only read.
+ */
 Datum
 cp_individuals_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
-	IndState   *left;
-	IndState   *right;
+	MemoryContext aggcxt = agg_context(fcinfo);
+	IndState   *left = PG_ARGISNULL(0) ? NULL : (IndState *) PG_GETARG_POINTER(0);
+	IndState   *right = PG_ARGISNULL(1) ? NULL : (IndState *) PG_GETARG_POINTER(1);
 	personhash_iterator it;
 	PersonEntry *p;
-
-	REQUIRE_AGG_CONTEXT(fcinfo, &aggcxt);
-	left = PG_ARGISNULL(0) ? NULL : (IndState *) PG_GETARG_POINTER(0);
-	right = PG_ARGISNULL(1) ? NULL : (IndState *) PG_GETARG_POINTER(1);
 
 	if (right == NULL)
 	{
@@ -179,31 +169,26 @@ cp_individuals_combine(PG_FUNCTION_ARGS)
 	}
 	if (left == NULL)
 	{
-		/* a deserialized state lives in this aggregate's memory: adopt it */
 		if (right->from_wire)
 		{
 			right->from_wire = false;
 			PG_RETURN_POINTER(right);
 		}
-		left = IndStateCreate(aggcxt, right->kt);
+		left = IndStateCreate(aggcxt,
+							  keytype_get(&agg_site(fcinfo)->keytypes,
+										  fcinfo->flinfo->fn_mcxt,
+										  right->kt->typid, right->kt->collation),
+							  right->persons->members);
 	}
-	else
-		keytype_check_same(left->kt, right->kt);
+	keytype_check_same(left->kt, right->kt);
 
 	personhash_start_iterate(right->persons, &it);
 	while ((p = personhash_iterate(right->persons, &it)) != NULL)
 		AddCredentials(left, p->key, p->hash, p->creds);
 	if (right->from_wire)
-		IndStateFree(right);
+		MemoryContextDelete(right->cxt);
 	PG_RETURN_POINTER(left);
 }
-
-/*
- * Format, big-endian: byte version; int32 key type; int32 key collation;
- * int32 npersons, then per person: key (int32 length, send format), byte
- * credential bits.
- */
-#define PERSON_MIN_WIRE_BYTES (4 + 1)
 
 Datum
 cp_individuals_serialize(PG_FUNCTION_ARGS)
@@ -213,16 +198,12 @@ cp_individuals_serialize(PG_FUNCTION_ARGS)
 	personhash_iterator it;
 	PersonEntry *p;
 
-	REQUIRE_AGG_CONTEXT(fcinfo, NULL);
+	(void) agg_context(fcinfo);
 	st = (IndState *) PG_GETARG_POINTER(0);
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, IND_STATE_VERSION);
 	keytype_send_header(st->kt, &buf);
-	if (st->persons->members > PG_INT32_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many persons in one cp_qualified_individuals state to serialize")));
 	pq_sendint32(&buf, (int32) st->persons->members);
 	personhash_start_iterate(st->persons, &it);
 	while ((p = personhash_iterate(st->persons, &it)) != NULL)
@@ -236,42 +217,29 @@ cp_individuals_serialize(PG_FUNCTION_ARGS)
 Datum
 cp_individuals_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
-	bytea	   *b;
+	MemoryContext aggcxt = agg_context(fcinfo);
+	AggSite    *site = agg_site(fcinfo);
 	StringInfoData buf;
 	IndState   *st;
 	KeyType    *kt;
-	int			version;
 	int32		n;
 
-	REQUIRE_AGG_CONTEXT(fcinfo, &aggcxt);
-	b = PG_GETARG_BYTEA_PP(0);
-	buf.data = VARDATA_ANY(b);
-	buf.len = VARSIZE_ANY_EXHDR(b);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-
-	version = state_getbyte(&buf, "version");
-	if (version != IND_STATE_VERSION)
-		STATE_ERROR("The state has format version %d; this library reads version %d.",
-					version, IND_STATE_VERSION);
-	kt = keytype_recv_header(KeyCache(fcinfo), fcinfo->flinfo->fn_mcxt, &buf);
-	st = IndStateCreate(aggcxt, kt);
+	wire_open(&buf, PG_GETARG_BYTEA_PP(0));
+	wire_check_version(&buf, IND_STATE_VERSION);
+	kt = keytype_recv_header(&site->keytypes, fcinfo->flinfo->fn_mcxt, &buf);
+	n = wire_getcount(&buf, PERSON_MIN_WIRE_BYTES, "persons");
+	st = IndStateCreate(aggcxt, kt, n);
 	st->from_wire = true;
-
-	n = state_getcount(&buf, PERSON_MIN_WIRE_BYTES, "persons");
 	for (int32 i = 0; i < n; i++)
 	{
 		Datum		key = keytype_recv(kt, &buf);
-		int			creds = state_getbyte(&buf, "credentials");
-		uint32		before = st->persons->members;
+		int			creds = wire_getbyte(&buf, "credentials");
 
 		if (creds == 0 || (creds & ~CP_CRED_ALL) != 0)
 			STATE_ERROR("Person %d has invalid credential bits %d.", i, creds);
-		AddCredentials(st, key, keytype_hash(kt, key), (uint8) creds);
-		if (st->persons->members == before)
+		if (!AddCredentials(st, key, keytype_hash(kt, key), (uint8) creds))
 			STATE_ERROR("Person %d repeats an earlier person.", i);
 	}
-	state_getend(&buf);
+	wire_getend(&buf);
 	PG_RETURN_POINTER(st);
 }

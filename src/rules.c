@@ -50,6 +50,7 @@ static const Spelling workload_spellings[] = {
 	SP("sharepoint", CP_WORKLOAD_SHAREPOINT),
 	SP("spo", CP_WORKLOAD_SHAREPOINT),
 	SP("skypeforbusiness", CP_WORKLOAD_SKYPE),
+	SP("skypeforbusinessonline", CP_WORKLOAD_SKYPE),
 	SP("sfb", CP_WORKLOAD_SKYPE),
 	SP("yammer", CP_WORKLOAD_YAMMER),
 	SP("yam", CP_WORKLOAD_YAMMER),

@@ -1,24 +1,26 @@
 /*
- * keyhash.c
+ * keytype.c
  *	  Keys of any hashable type for the aggregates' hash tables.
  *
  * Types whose default btree operator class declares that equality is
  * bitwise ("equalimage": integers, uuid, text under a deterministic
  * collation, ...) are hashed and compared by their bytes, with no function
- * call per row.  Any other type goes through its hash opclass and equality
- * operator under the aggregate's collation.
+ * call.  Any other type goes through its hash opclass and equality operator
+ * under the aggregate's collation.
  *
  * In serialized states the key type is recorded once (type and collation
- * OIDs) and each key travels in the type's binary send/receive format.
+ * OIDs) and each key travels as an int32 length and the bytes of the type's
+ * binary send format or, for a type without send and receive functions
+ * (aclitem, some extensions' types), of its text output: which one depends
+ * only on the type, so every process of a plan agrees.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/nbtree.h"
 #include "catalog/pg_am.h"
-#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
-#include "common/hashfn.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -28,26 +30,42 @@
 #include "utils/typcache.h"
 #include "utils/uuid.h"
 
-#include "keyhash.h"
+#include "keytype.h"
+#include "wire.h"
 
 /* Does the type's default btree opclass promise bitwise equality? */
 static bool
 TypeHasImageEquality(Oid typid, Oid collation)
 {
 	Oid			opclass = GetDefaultOpClass(typid, BTREE_AM_OID);
-	Oid			opfamily;
 	Oid			opcintype;
 	Oid			proc;
 
 	if (!OidIsValid(opclass))
 		return false;
-	opfamily = get_opclass_family(opclass);
 	opcintype = get_opclass_input_type(opclass);
-	proc = get_opfamily_proc(opfamily, opcintype, opcintype, BTEQUALIMAGE_PROC);
+	proc = get_opfamily_proc(get_opclass_family(opclass), opcintype,
+							 opcintype, BTEQUALIMAGE_PROC);
 	if (!OidIsValid(proc))
 		return false;
 	return DatumGetBool(OidFunctionCall1Coll(proc, collation,
 											 ObjectIdGetDatum(opcintype)));
+}
+
+/* Does the type have both binary send and receive functions? */
+static bool
+TypeHasBinaryIO(Oid typid)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	Form_pg_type t;
+	bool		binary;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	t = (Form_pg_type) GETSTRUCT(tup);
+	binary = OidIsValid(t->typsend) && OidIsValid(t->typreceive);
+	ReleaseSysCache(tup);
+	return binary;
 }
 
 /* Set up kt for keys of type typid (a base type) under collation. */
@@ -59,21 +77,7 @@ KeytypeInit(KeyType *kt, Oid typid, Oid collation, MemoryContext mcxt)
 	kt->typid = typid;
 	kt->collation = collation;
 	get_typlenbyval(typid, &kt->typlen, &kt->typbyval);
-	switch (typid)
-	{
-		case INT4OID:
-			kt->wire = KEY_WIRE_INT4;
-			break;
-		case INT8OID:
-			kt->wire = KEY_WIRE_INT8;
-			break;
-		case UUIDOID:
-			kt->wire = KEY_WIRE_UUID;
-			break;
-		default:
-			kt->wire = KEY_WIRE_SEND_RECV;
-	}
-
+	kt->binary_io = TypeHasBinaryIO(typid);
 	if (TypeHasImageEquality(typid, collation))
 	{
 		kt->image_eq = true;
@@ -126,7 +130,11 @@ keytype_get(KeyType **cache, MemoryContext mcxt, Oid typid, Oid collation)
 	return kt;
 }
 
-/* The KeyType of the actual type of a polymorphic argument. */
+/*
+ * The KeyType of the actual type of a polymorphic argument.  The collation
+ * is the call's, derived by PostgreSQL from all of its text arguments; it
+ * only matters, and is only recorded, for a key type that takes one.
+ */
 KeyType *
 keytype_from_arg(KeyType **cache, FunctionCallInfo fcinfo, int argno)
 {
@@ -136,13 +144,17 @@ keytype_from_arg(KeyType **cache, FunctionCallInfo fcinfo, int argno)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("could not determine the data type of the key argument")));
-
-	/*
-	 * The aggregate's collation comes from all its text arguments; it only
-	 * matters, and is only recorded, for a key type that takes one.
-	 */
 	return keytype_get(cache, fcinfo->flinfo->fn_mcxt, typid,
 					   type_is_collatable(typid) ? PG_GET_COLLATION() : InvalidOid);
+}
+
+/* The name of a collation for a message. */
+static const char *
+CollationName(Oid collation)
+{
+	char	   *name = OidIsValid(collation) ? get_collation_name(collation) : NULL;
+
+	return name != NULL ? quote_identifier(name) : "none";
 }
 
 /* States can only be combined when their keys are of one type. */
@@ -152,30 +164,28 @@ keytype_check_same(const KeyType *a, const KeyType *b)
 	if (a->typid != b->typid)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("cannot combine competency aggregate states with keys of type %s and %s",
+				 errmsg("cannot combine competency aggregate states with keys of types %s and %s",
 						format_type_be(a->typid), format_type_be(b->typid))));
 	if (a->collation != b->collation)
 		ereport(ERROR,
 				(errcode(ERRCODE_COLLATION_MISMATCH),
-				 errmsg("cannot combine competency aggregate states with keys under collations %u and %u",
-						a->collation, b->collation)));
+				 errmsg("cannot combine competency aggregate states with keys under collations %s and %s",
+						CollationName(a->collation), CollationName(b->collation))));
 }
 
-/* keytype_hash for the types keyhash.h does not hash itself. */
+/* keytype_hash for the keys it does not hash inline. */
 uint32
-keytype_hash_other(const KeyType *kt, Datum key)
+keytype_hash_call(const KeyType *kt, Datum key)
 {
 	if (!kt->image_eq)
 		return DatumGetUInt32(FunctionCall1Coll((FmgrInfo *) &kt->hash_fn,
 												kt->collation, key));
-	Assert(!kt->typbyval);
 	if (kt->typlen > 0)
 		return hash_bytes((const unsigned char *) DatumGetPointer(key),
 						  kt->typlen);
 	if (kt->typlen == -1)
 		return hash_bytes((const unsigned char *) VARDATA_ANY(DatumGetPointer(key)),
 						  VARSIZE_ANY_EXHDR(DatumGetPointer(key)));
-	/* cstring */
 	return hash_bytes((const unsigned char *) DatumGetCString(key),
 					  strlen(DatumGetCString(key)));
 }
@@ -202,9 +212,9 @@ keytype_equal(const KeyType *kt, Datum a, Datum b)
 	return strcmp(DatumGetCString(a), DatumGetCString(b)) == 0;
 }
 
-/* A copy of a prepared key in an arena. */
+/* A copy of a prepared key in mcxt (the key itself if passed by value). */
 Datum
-keytype_copy(const KeyType *kt, Arena *arena, Datum key)
+keytype_copy(const KeyType *kt, MemoryContext mcxt, Datum key)
 {
 	Size		size;
 	void	   *copy;
@@ -212,64 +222,9 @@ keytype_copy(const KeyType *kt, Arena *arena, Datum key)
 	if (kt->typbyval)
 		return key;
 	size = datumGetSize(key, false, kt->typlen);
-	copy = arena_alloc(arena, size);
+	copy = MemoryContextAlloc(mcxt, size);
 	memcpy(copy, DatumGetPointer(key), size);
 	return PointerGetDatum(copy);
-}
-
-#define ARENA_FIRST_BLOCK 256
-#define ARENA_MAX_BLOCK (64 * 1024)
-
-void
-arena_init(Arena *a, MemoryContext mcxt)
-{
-	a->mcxt = mcxt;
-	a->cur = NULL;
-	a->left = 0;
-	a->next_block = ARENA_FIRST_BLOCK;
-	a->total = 0;
-	a->blocks = NULL;
-}
-
-/* size bytes, MAXALIGNed, from the current block or a new one. */
-void *
-arena_alloc(Arena *a, Size size)
-{
-	void	   *p;
-
-	/* never NULL, even for zero bytes from a fresh arena (an empty SKU) */
-	size = MAXALIGN(size);
-	if (size > a->left || a->cur == NULL)
-	{
-		Size		block = Max(a->next_block, size + sizeof(void *));
-		char	   *b = MemoryContextAllocHuge(a->mcxt, block);
-
-		*(void **) b = a->blocks;
-		a->blocks = b;
-		a->cur = b + sizeof(void *);
-		a->left = block - sizeof(void *);
-		a->total += block;
-		if (a->next_block < ARENA_MAX_BLOCK)
-			a->next_block *= 2;
-	}
-	p = a->cur;
-	a->cur += size;
-	a->left -= size;
-	return p;
-}
-
-/* Give the arena's blocks back; it is empty and usable again after. */
-void
-arena_free(Arena *a)
-{
-	while (a->blocks != NULL)
-	{
-		void	   *next = *(void **) a->blocks;
-
-		pfree(a->blocks);
-		a->blocks = next;
-	}
-	arena_init(a, a->mcxt);
 }
 
 void
@@ -279,18 +234,15 @@ keytype_send_header(const KeyType *kt, StringInfo buf)
 	pq_sendint32(buf, kt->collation);
 }
 
-/* Read the key type of a serialized state; validate it exists and works. */
+/* Read the key type of a serialized state; check it exists and works. */
 KeyType *
 keytype_recv_header(KeyType **cache, MemoryContext mcxt, StringInfo buf)
 {
-	Oid			typid = (Oid) state_getint32(buf, "key type");
-	Oid			collation = (Oid) state_getint32(buf, "key collation");
+	Oid			typid = (Oid) wire_getint32(buf, "key type");
+	Oid			collation = (Oid) wire_getint32(buf, "key collation");
 	KeyType    *kt;
 
-	/*
-	 * A key type already cached here is a base type that exists, under a
-	 * collation that exists and that it takes: the checks below passed.
-	 */
+	/* a key type cached here passed the checks below */
 	if ((kt = KeytypeCached(*cache, typid, collation)) != NULL)
 		return kt;
 	if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(typid)))
@@ -299,62 +251,80 @@ keytype_recv_header(KeyType **cache, MemoryContext mcxt, StringInfo buf)
 		!SearchSysCacheExists1(COLLOID, ObjectIdGetDatum(collation)))
 		STATE_ERROR("The key collation %u does not exist.", collation);
 	if (getBaseType(typid) != typid)
-		STATE_ERROR("The key type %u is a domain.", typid);
+		STATE_ERROR("The key type %s is a domain.", format_type_be(typid));
 	if (OidIsValid(collation) && !type_is_collatable(typid))
-		STATE_ERROR("The key type %s takes no collation, but the state names collation %u.",
-					format_type_be(typid), collation);
+		STATE_ERROR("The key type %s takes no collation, but the state names collation %s.",
+					format_type_be(typid), CollationName(collation));
 	return keytype_get(cache, mcxt, typid, collation);
 }
 
+/* Look up the functions that write and read keys of kt. */
 static void
 KeytypeIoReady(KeyType *kt)
 {
-	Oid			sendproc;
-	Oid			recvproc;
+	MemoryContext mcxt = GetMemoryChunkContext(kt);
+	Oid			out;
+	Oid			in;
 	bool		isvarlena;
 
 	if (kt->io_ready)
 		return;
-	getTypeBinaryOutputInfo(kt->typid, &sendproc, &isvarlena);
-	getTypeBinaryInputInfo(kt->typid, &recvproc, &kt->recv_ioparam);
-	fmgr_info_cxt(sendproc, &kt->send_fn, GetMemoryChunkContext(kt));
-	fmgr_info_cxt(recvproc, &kt->recv_fn, GetMemoryChunkContext(kt));
+	if (kt->binary_io)
+	{
+		getTypeBinaryOutputInfo(kt->typid, &out, &isvarlena);
+		getTypeBinaryInputInfo(kt->typid, &in, &kt->io_param);
+	}
+	else
+	{
+		getTypeOutputInfo(kt->typid, &out, &isvarlena);
+		getTypeInputInfo(kt->typid, &in, &kt->io_param);
+	}
+	fmgr_info_cxt(out, &kt->io_out, mcxt);
+	fmgr_info_cxt(in, &kt->io_in, mcxt);
 	kt->io_ready = true;
 }
 
 /*
- * Append a key: int32 length, then the type's binary send format.  For int4,
- * int8 and uuid that format is written directly: 4 or 8 bytes big-endian, or
- * the 16 bytes of the uuid, exactly what int4send, int8send and uuid_send
- * produce.
+ * Append a key: int32 length, then the type's binary send format (for
+ * integers and uuid written directly: what int4send, int8send and
+ * uuid_send write), or its text output for a type without one.
  */
 void
 keytype_send(KeyType *kt, StringInfo buf, Datum key)
 {
-	bytea	   *b;
-
-	switch (kt->wire)
+	switch (kt->typid)
 	{
-		case KEY_WIRE_INT4:
+		case INT4OID:
 			pq_sendint32(buf, 4);
 			pq_sendint32(buf, DatumGetInt32(key));
 			return;
-		case KEY_WIRE_INT8:
+		case INT8OID:
 			pq_sendint32(buf, 8);
 			pq_sendint64(buf, DatumGetInt64(key));
 			return;
-		case KEY_WIRE_UUID:
+		case UUIDOID:
 			pq_sendint32(buf, UUID_LEN);
-			pq_sendbytes(buf, (const char *) DatumGetUUIDP(key)->data, UUID_LEN);
+			pq_sendbytes(buf, DatumGetPointer(key), UUID_LEN);
 			return;
-		case KEY_WIRE_SEND_RECV:
-			break;
 	}
 	KeytypeIoReady(kt);
-	b = SendFunctionCall(&kt->send_fn, key);
-	pq_sendint32(buf, VARSIZE(b) - VARHDRSZ);
-	pq_sendbytes(buf, VARDATA(b), VARSIZE(b) - VARHDRSZ);
-	pfree(b);
+	if (kt->binary_io)
+	{
+		bytea	   *b = SendFunctionCall(&kt->io_out, key);
+
+		pq_sendint32(buf, VARSIZE(b) - VARHDRSZ);
+		pq_sendbytes(buf, VARDATA(b), VARSIZE(b) - VARHDRSZ);
+		pfree(b);
+	}
+	else
+	{
+		char	   *s = OutputFunctionCall(&kt->io_out, key);
+		int			len = strlen(s);
+
+		pq_sendint32(buf, len);
+		pq_sendbytes(buf, s, len);
+		pfree(s);
+	}
 }
 
 /*
@@ -364,87 +334,46 @@ keytype_send(KeyType *kt, StringInfo buf, Datum key)
 Datum
 keytype_recv(KeyType *kt, StringInfo buf)
 {
-	int32		len = state_getint32(buf, "key length");
+	int32		len = wire_getlength(buf, "key");
 	StringInfoData one;
 	Datum		key;
 
-	if (len < 0 || len > buf->len - buf->cursor)
-		STATE_ERROR("A key length of %d does not fit the %d bytes left.",
-					len, buf->len - buf->cursor);
-	switch (kt->wire)
+	if (kt->typid == UUIDOID)
 	{
-		case KEY_WIRE_INT4:
-			if (len != 4)
-				STATE_ERROR("An integer key has %d bytes.", len);
+		if (len != UUID_LEN)
+			STATE_ERROR("A uuid key has %d bytes.", len);
+		key = PointerGetDatum(buf->data + buf->cursor);
+		buf->cursor += UUID_LEN;
+		return key;
+	}
+	if (kt->typid == INT4OID || kt->typid == INT8OID)
+	{
+		if (len != kt->typlen)
+			STATE_ERROR("A key of type %s has %d bytes.",
+						format_type_be(kt->typid), len);
+		if (len == 4)
 			return Int32GetDatum((int32) pq_getmsgint(buf, 4));
-		case KEY_WIRE_INT8:
-			if (len != 8)
-				STATE_ERROR("A bigint key has %d bytes.", len);
-			return Int64GetDatum(pq_getmsgint64(buf));
-		case KEY_WIRE_UUID:
-			if (len != UUID_LEN)
-				STATE_ERROR("A uuid key has %d bytes.", len);
-			key = PointerGetDatum(buf->data + buf->cursor);
-			buf->cursor += UUID_LEN;
-			return key;
-		case KEY_WIRE_SEND_RECV:
-			break;
+		return Int64GetDatum(pq_getmsgint64(buf));
 	}
 
 	KeytypeIoReady(kt);
-	/* receive functions want a NUL-terminated buffer of exactly the key */
+	/* the readers want a NUL-terminated buffer of exactly the key */
 	initStringInfo(&one);
 	appendBinaryStringInfo(&one, buf->data + buf->cursor, len);
 	buf->cursor += len;
-	key = ReceiveFunctionCall(&kt->recv_fn, &one, kt->recv_ioparam, -1);
-	if (one.cursor != one.len)
-		STATE_ERROR("A key of type %s has %d unread bytes.",
-					format_type_be(kt->typid), one.len - one.cursor);
-	pfree(one.data);
+	if (kt->binary_io)
+	{
+		key = ReceiveFunctionCall(&kt->io_in, &one, kt->io_param, -1);
+		if (one.cursor != one.len)
+			STATE_ERROR("A key of type %s has %d unread bytes.",
+						format_type_be(kt->typid), one.len - one.cursor);
+	}
+	else
+	{
+		if (strlen(one.data) != (size_t) len)
+			STATE_ERROR("A key of type %s holds a zero byte.",
+						format_type_be(kt->typid));
+		key = InputFunctionCall(&kt->io_in, one.data, kt->io_param, -1);
+	}
 	return keytype_prepare(kt, key);
-}
-
-/* Bounds-checked readers for serialized states. */
-int32
-state_getint32(StringInfo buf, const char *what)
-{
-	if (buf->len - buf->cursor < 4)
-		STATE_ERROR("The state ends before its %s.", what);
-	return (int32) pq_getmsgint(buf, 4);
-}
-
-int64
-state_getint64(StringInfo buf, const char *what)
-{
-	if (buf->len - buf->cursor < 8)
-		STATE_ERROR("The state ends before its %s.", what);
-	return pq_getmsgint64(buf);
-}
-
-int
-state_getbyte(StringInfo buf, const char *what)
-{
-	if (buf->len - buf->cursor < 1)
-		STATE_ERROR("The state ends before its %s.", what);
-	return pq_getmsgbyte(buf);
-}
-
-/* A count of items, each at least min_item_bytes long, that must fit. */
-int32
-state_getcount(StringInfo buf, int min_item_bytes, const char *what)
-{
-	int32		n = state_getint32(buf, what);
-
-	if (n < 0 || (int64) n * min_item_bytes > buf->len - buf->cursor)
-		STATE_ERROR("A count of %d %s does not fit the %d bytes left.",
-					n, what, buf->len - buf->cursor);
-	return n;
-}
-
-void
-state_getend(StringInfo buf)
-{
-	if (buf->cursor != buf->len)
-		STATE_ERROR("%d bytes follow the end of the state.",
-					buf->len - buf->cursor);
 }

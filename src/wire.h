@@ -1,0 +1,49 @@
+/*
+ * wire.h
+ *	  What the two aggregates share: the call site's cache (fn_extra), the
+ *	  check that a support function is called by an aggregate, and reading
+ *	  serialized states, where every field is checked against the bytes
+ *	  left and every malformed state is the same error (22P03).
+ */
+#ifndef COMPETENCY_WIRE_H
+#define COMPETENCY_WIRE_H
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+
+#include "keytype.h"
+
+struct SkuDict;
+
+/*
+ * What a support function keeps between calls in its fn_extra: the key
+ * types met at the call site and, for cp_active_entitlements, the SKUs and
+ * spellings seen there.  Every group's state at the call site shares them.
+ */
+typedef struct AggSite
+{
+	KeyType    *keytypes;
+	struct SkuDict *skus;
+} AggSite;
+
+extern AggSite *agg_site(FunctionCallInfo fcinfo);
+extern MemoryContext agg_context(FunctionCallInfo fcinfo);
+
+/* Errors about malformed serialized states share one shape. */
+#define STATE_ERROR(...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), \
+			 errmsg("invalid serialized competency aggregate state"), \
+			 errdetail(__VA_ARGS__)))
+
+extern void wire_open(StringInfo buf, bytea *b);
+extern int32 wire_getint32(StringInfo buf, const char *what);
+extern int64 wire_getint64(StringInfo buf, const char *what);
+extern int	wire_getbyte(StringInfo buf, const char *what);
+extern int32 wire_getcount(StringInfo buf, int min_item_bytes,
+						   const char *what);
+extern int32 wire_getlength(StringInfo buf, const char *what);
+extern void wire_check_version(StringInfo buf, int version);
+extern void wire_getend(StringInfo buf);
+
+#endif							/* COMPETENCY_WIRE_H */
