@@ -42,8 +42,27 @@ SELECT dense_rank() OVER (ORDER BY as_of) AS point,
        qualified_individuals, level
 FROM cp_evaluate_series(current_date - 330, current_date - 30, '3 months')
 ORDER BY 1, 3;
--- Month steps from the 31st follow generate_series; the stop is included when hit.
+-- Month steps from the 31st follow generate_series: each point is the one
+-- before plus a month, so after February they fall on the 28th; the stop is
+-- included when hit.
 SELECT as_of FROM cp_evaluate_series('2026-01-31', '2026-05-31', '1 month') WHERE partner_id = 1;
+-- A series that cannot end is refused at once (22023), before any point is
+-- evaluated: infinite bounds, and a step that from some point reaches no
+-- later date ('1 mon -29 days' comes back to January 30 from January 30,
+-- and '1 mon -29 days 1 microsecond' would creep a microsecond a step).
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('-infinity', '2026-01-01', '1 year')$$);
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2026-01-01', 'infinity')$$);
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('infinity', 'infinity')$$);
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2027-01-01', '2027-12-31', '1 mon -29 days')$$);
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2027-01-30', '2027-01-30', '1 mon -29 days')$$);
+SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2027-01-29', '2027-12-31', '1 mon -29 days 1 microsecond')$$);
+-- where such a step does advance, the points are generate_series's
+SELECT count(*) AS differences FROM (
+    (SELECT DISTINCT as_of FROM cp_evaluate_series('2027-03-01', '2027-04-20', '1 mon -29 days')
+     EXCEPT SELECT g::date FROM generate_series(date '2027-03-01', date '2027-04-20', interval '1 mon -29 days') g)
+    UNION ALL
+    (SELECT g::date FROM generate_series(date '2027-03-01', date '2027-04-20', interval '1 mon -29 days') g
+     EXCEPT SELECT DISTINCT as_of FROM cp_evaluate_series('2027-03-01', '2027-04-20', '1 mon -29 days'))) x;
 SELECT count(*) AS single_point FROM cp_evaluate_series('2026-01-01', '2026-01-01');
 SELECT count(*) AS empty FROM cp_evaluate_series('2026-02-01', '2026-01-01');
 SELECT regress.error_of($$SELECT * FROM cp_evaluate_series('2026-01-01', '2026-02-01', '23 hours')$$);

@@ -24,9 +24,15 @@ SELECT regress.error_of($$SELECT cp_require_date(NULL, NULL)$$);
 SELECT regress.error_of($$SELECT cp_require_window(-2147483648)$$);
 SELECT regress.error_of($$SELECT cp_require_window(2147483647)$$);
 SELECT cp_require_window(1) AND cp_require_window(366) AS window_edges;
-SELECT regress.error_of($$SELECT cp_require_step('-1 day')$$);
-SELECT regress.error_of($$SELECT cp_require_step('23:59:59.999999')$$);
-SELECT cp_require_step('1 day') AND cp_require_step('24 hours') AND cp_require_step('1 mon') AS step_edges;
+SELECT regress.error_of($$SELECT cp_series_dates('2026-01-01', '2026-02-01', '-1 day')$$);
+SELECT regress.error_of($$SELECT cp_series_dates('2026-01-01', '2026-02-01', '23:59:59.999999')$$);
+SELECT (SELECT count(*) FROM cp_series_dates('2026-01-01', '2026-01-03', '1 day')) = 3
+   AND (SELECT count(*) FROM cp_series_dates('2026-01-01', '2026-01-03', '24 hours')) = 3
+   AND (SELECT count(*) FROM cp_series_dates('2026-01-01', '2026-03-01', '1 mon')) = 3 AS step_edges;
+-- beyond timestamp's range, or stepping beyond it, as generate_series does
+SELECT regress.error_of($$SELECT cp_series_dates('5874897-12-31', '5874897-12-31', '1 day')$$);
+SELECT regress.error_of($$SELECT cp_series_dates('294276-12-30', '294276-12-31', '1 day')$$),
+       regress.error_of($$SELECT generate_series(date '294276-12-30', date '294276-12-31', '1 day')$$);
 SELECT regress.reset();
 INSERT INTO cp_partner VALUES (1, 'Contoso', 'developed');
 INSERT INTO cp_association VALUES (1, regress.t(1), 'delegated_admin', '-infinity', NULL);

@@ -17,9 +17,10 @@ GRANT INSERT ON cp_usage TO competency_loader;
 GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage TO competency_loader;
 GRANT INSERT ON cp_partner_center_reject TO competency_loader;
 CREATE ROLE competency_admin NOLOGIN;
-GRANT ALL ON cp_partner, cp_association, cp_usage, cp_person, cp_credential,
-             cp_partner_level, cp_level_change, cp_partner_status,
-             cp_partner_center_usage, cp_partner_center_reject TO competency_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
+    ON cp_partner, cp_association, cp_usage, cp_person, cp_credential TO competency_admin;
+GRANT SELECT ON cp_partner_status, cp_partner_level, cp_level_change TO competency_admin;
+GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage, cp_partner_center_reject TO competency_admin;
 GRANT EXECUTE ON FUNCTION cp_refresh_levels(date) TO competency_admin;
 GRANT SET ON PARAMETER competency.flagging TO competency_admin;
 GRANT USAGE ON SCHEMA regress TO competency_reader, competency_loader, competency_admin;
@@ -75,6 +76,10 @@ DELETE FROM cp_usage;
 RESET competency.flagging;
 SELECT cp_refresh_levels() AS changes_after_pause;
 SELECT regress.error_of($$INSERT INTO cp_flag_lock VALUES (5000)$$);
+-- ... but forges no level and attaches no code to the extension's tables
+SELECT regress.error_of($$UPDATE cp_partner_level SET level = 'gold'$$);
+SELECT regress.error_of($$DELETE FROM cp_level_change$$);
+SELECT regress.error_of($$CREATE TRIGGER t AFTER INSERT ON cp_usage FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_trigger('tenant_id', 'linked')$$);
 RESET ROLE;
 
 -- PUBLIC (any other role): nothing at all.
@@ -111,5 +116,5 @@ REVOKE ALL ON FUNCTION cp_refresh_levels(date) FROM competency_admin;
 REVOKE SET ON PARAMETER competency.flagging FROM competency_admin;
 REVOKE ALL ON SCHEMA regress FROM competency_reader, competency_loader, competency_admin, nobody_special;
 DROP ROLE competency_reader, competency_loader, competency_admin, nobody_special;
-TRUNCATE cp_partner_center_usage, cp_partner_center_reject;
+TRUNCATE cp_partner_center_staged, cp_partner_center_reject;
 SELECT regress.reset();

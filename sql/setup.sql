@@ -9,6 +9,13 @@ SELECT extversion = default_version AS newest
 FROM pg_extension JOIN pg_available_extensions ON name = extname
 WHERE extname = 'competency';
 
+-- pg_regress runs every session in time zone PST8PDT; flagging's "today"
+-- (competency.flagging_time_zone, UTC by default) is the sessions' today
+-- here, so that tests may write current_date (security.sql tests the
+-- default).
+SELECT current_database() AS db \gset
+ALTER DATABASE :"db" SET competency.flagging_time_zone = 'PST8PDT';
+
 CREATE SCHEMA regress;
 
 -- SQLSTATE and message of a statement's error, or 'no error'.  The statement
