@@ -372,21 +372,25 @@ sub use_extension
 	my $tenant = "'$uuid'::uuid";
 	my $sql = qq{
 SET search_path = $path;
-INSERT INTO cp_partner VALUES (1, 'Contoso', 'developed') ON CONFLICT DO NOTHING;
+INSERT INTO cp_partner VALUES (1, 'Contoso', 'developed'), (2, 'Fabrikam', 'developing')
+    ON CONFLICT DO NOTHING;
 INSERT INTO cp_person VALUES (1, 1, 'Ann'), (2, 1, 'Bo') ON CONFLICT DO NOTHING;
 INSERT INTO cp_association VALUES (1, $tenant, 'delegated_admin', DATE '2000-01-01', NULL),
                                   (1, $tenant, 'transacting_partner', DATE '2000-01-01', DATE '2999-01-01');
 INSERT INTO cp_credential VALUES (1, 'MCSA: Office 365', DATE '2000-01-01', NULL),
                                  (2, 'MCSA: Office 365', DATE '2000-01-01', DATE '2999-01-01');
 INSERT INTO cp_usage VALUES ($tenant, 'EXO', 'E3', false, 4500, current_date);
-SELECT 'level ' || level FROM cp_evaluate();
+SELECT 'level ' || level FROM cp_evaluate() WHERE partner_id OPERATOR(pg_catalog.=) 1;
+SELECT 'short ' || entitlements_short::text || ' ' || individuals_short::text
+FROM cp_evaluate() WHERE partner_id OPERATOR(pg_catalog.=) 2;
 SELECT 'buckets ' || cp_tenant_bucket($tenant)::text || ' ' || cp_person_bucket(1)::text;
 };
 	$sql .= qq{SELECT 'explain ' || pg_catalog.count(*)::text FROM cp_explain(1);\n}
 	  if $have{cp_explain};
-	$sql .= qq{SELECT 'status ' || level FROM cp_partner_status;\n}
+	$sql .= qq{SELECT 'status ' || level FROM cp_partner_status WHERE partner_id OPERATOR(pg_catalog.=) 1;\n}
 	  if $have{cp_partner_status};
-	$sql .= qq{SELECT 'series ' || level FROM cp_evaluate_series(current_date, current_date, '1 day');\n}
+	$sql .= qq{SELECT 'series ' || level FROM cp_evaluate_series(current_date, current_date, '1 day')
+	           WHERE partner_id OPERATOR(pg_catalog.=) 1;\n}
 	  if $have{cp_evaluate_series};
 	if ($all)
 	{
@@ -399,7 +403,7 @@ INSERT INTO cp_partner_center_usage VALUES ('$uuid', 'Contoso', 'EXO', 'Exchange
 SELECT 'load ' || loaded::text || ' ' || rejected::text FROM cp_load_partner_center_usage();
 } if $have{cp_load_partner_center_usage};
 	}
-	$sql .= qq{SELECT 'flagged ' || level FROM cp_partner_level WHERE partner_id = 1;\n};
+	$sql .= qq{SELECT 'flagged ' || level FROM cp_partner_level WHERE partner_id OPERATOR(pg_catalog.=) 1;\n};
 	my $out = $node->safe_psql($db, $sql);
 	$out =~ s/^(explain|buckets|refresh) .*\n?//mg;
 	return $out;
@@ -432,6 +436,7 @@ sub step
 	my $v = $node->safe_psql($db, q{SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'competency'});
 	my $out = use_extension($db, $schema, $schema, 1);
 	like($out, qr/^level gold$/m, "$label ($v): used with search_path = $schema");
+	like($out, qr/^short 1000 1$/m, "$label ($v): what a partner without data still needs");
 	unlike($out, qr/^(status|series|flagged) (?!gold)/m, "$label ($v): every figure gold") or diag($out);
 	like($out, qr/^load 1 1$/m, "$label ($v): the usage import loads and rejects")
 	  if $out =~ /^load /m;
