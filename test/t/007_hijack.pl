@@ -448,7 +448,6 @@ sub step
 	return;
 }
 
-my $n = 0;
 for my $schema ('shared', 'public')
 {
 	# (a) the default version, fresh
