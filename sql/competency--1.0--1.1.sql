@@ -31,10 +31,11 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 WITH tenants AS (
     SELECT a.tenant_id,
-           bool_or(a.valid_from <= cp_explain.as_of
-                   AND (a.valid_until IS NULL OR a.valid_until > cp_explain.as_of)) AS active
+           pg_catalog.bool_or(a.valid_from OPERATOR(pg_catalog.<=) cp_explain.as_of
+                              AND (a.valid_until IS NULL
+                                   OR a.valid_until OPERATOR(pg_catalog.>) cp_explain.as_of)) AS active
     FROM @extschema@.cp_association a
-    WHERE a.partner_id = cp_explain.partner_id
+    WHERE a.partner_id OPERATOR(pg_catalog.=) cp_explain.partner_id
       AND @extschema@.cp_require_date(cp_explain.as_of, 'as_of')
     GROUP BY a.tenant_id
 ),
@@ -45,37 +46,38 @@ rows AS (
                WHEN u.is_trial THEN 'trial'
                WHEN @extschema@.cp_workload(u.workload) IS NULL THEN 'ineligible_workload'
                WHEN NOT t.active THEN 'no_active_association'
-               WHEN u.measured_on <= cp_explain.as_of - @extschema@.cp_usage_window() THEN 'stale'
-               WHEN u.measured_on > cp_explain.as_of THEN 'future'
+               WHEN u.measured_on OPERATOR(pg_catalog.<=)
+                    (cp_explain.as_of OPERATOR(pg_catalog.-) @extschema@.cp_usage_window()) THEN 'stale'
+               WHEN u.measured_on OPERATOR(pg_catalog.>) cp_explain.as_of THEN 'future'
            END AS excluded
-    FROM tenants t JOIN @extschema@.cp_usage u ON u.tenant_id = t.tenant_id
+    FROM tenants t JOIN @extschema@.cp_usage u ON u.tenant_id OPERATOR(pg_catalog.=) t.tenant_id
 ),
 -- the latest row per (tenant, workload, SKU); of equal dates the largest,
 -- of equal rows the first found
 latest AS (
     SELECT r.rid,
-           row_number() OVER (PARTITION BY r.tenant_id, r.canonical, r.sku
-                              ORDER BY r.measured_on DESC, r.active_users DESC, r.rid) = 1
-             AS is_latest
+           pg_catalog.row_number() OVER (PARTITION BY r.tenant_id, r.canonical, r.sku
+                                         ORDER BY r.measured_on DESC, r.active_users DESC, r.rid)
+             OPERATOR(pg_catalog.=) 1 AS is_latest
     FROM rows r WHERE r.excluded IS NULL
 ),
 -- each tenant's highest workload; a tie goes to the first canonical name
 highest AS (
     SELECT DISTINCT ON (r.tenant_id) r.tenant_id, r.canonical
-    FROM rows r JOIN latest l ON l.rid = r.rid AND l.is_latest
+    FROM rows r JOIN latest l ON l.rid OPERATOR(pg_catalog.=) r.rid AND l.is_latest
     GROUP BY r.tenant_id, r.canonical
-    ORDER BY r.tenant_id, sum(r.active_users) DESC, r.canonical COLLATE "C"
+    ORDER BY r.tenant_id, pg_catalog.sum(r.active_users) DESC, r.canonical COLLATE pg_catalog."C"
 )
 SELECT r.tenant_id, r.workload, r.sku, r.measured_on, r.active_users,
-       r.excluded IS NULL AND l.is_latest AND h.canonical = r.canonical,
+       r.excluded IS NULL AND l.is_latest AND h.canonical OPERATOR(pg_catalog.=) r.canonical,
        coalesce(r.excluded,
                 CASE WHEN NOT l.is_latest THEN 'superseded'
-                     WHEN h.canonical <> r.canonical THEN 'not_highest_workload' END)
+                     WHEN h.canonical OPERATOR(pg_catalog.<>) r.canonical THEN 'not_highest_workload' END)
 FROM rows r
-LEFT JOIN latest l ON l.rid = r.rid
-LEFT JOIN highest h ON h.tenant_id = r.tenant_id
-ORDER BY r.tenant_id, r.canonical COLLATE "C" NULLS LAST, r.workload COLLATE "C",
-         r.sku COLLATE "C", r.measured_on DESC, r.active_users DESC, 6 DESC
+LEFT JOIN latest l ON l.rid OPERATOR(pg_catalog.=) r.rid
+LEFT JOIN highest h ON h.tenant_id OPERATOR(pg_catalog.=) r.tenant_id
+ORDER BY r.tenant_id, r.canonical COLLATE pg_catalog."C" NULLS LAST, r.workload COLLATE pg_catalog."C",
+         r.sku COLLATE pg_catalog."C", r.measured_on DESC, r.active_users DESC, 6 DESC
 $$;
 COMMENT ON FUNCTION cp_explain(bigint, date) IS
   'Every usage row of the tenants a partner has ever been associated with, whether it counts as of the date and, if not, why (trial, ineligible_workload, no_active_association, stale, future, superseded, not_highest_workload); counted rows sum to the partner''s active entitlements';
@@ -84,7 +86,7 @@ CREATE VIEW cp_partner_status AS
 SELECT e.partner_id, p.name, e.market, e.active_entitlements, e.qualified_individuals,
        e.level, e.next_level, e.entitlements_short, e.individuals_short
 FROM @extschema@.cp_evaluate(current_date) e
-JOIN @extschema@.cp_partner p ON p.partner_id = e.partner_id;
+JOIN @extschema@.cp_partner p ON p.partner_id OPERATOR(pg_catalog.=) e.partner_id;
 REVOKE ALL ON cp_partner_status FROM PUBLIC;
 COMMENT ON VIEW cp_partner_status IS
   'Every partner''s level today, with its name and what is still missing for the next level (for BI dashboards)';
@@ -152,22 +154,26 @@ CREATE TABLE cp_partner_center_reject (
 );
 COMMENT ON TABLE cp_partner_center_reject IS
   'Staged Partner Center rows that could not be loaded, as staged, with the reason';
+-- Every name qualified; the schema goes in as an argument of format().
 DO $$
 DECLARE
+    s constant text := '@extschema@';
     c name;
 BEGIN
-    FOR c IN SELECT attname FROM pg_attribute
-             WHERE attrelid = 'cp_partner_center_usage'::regclass AND attnum > 0
+    FOR c IN SELECT a.attname FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid OPERATOR(pg_catalog.=) '@extschema@.cp_partner_center_usage'::pg_catalog.regclass
+               AND a.attnum OPERATOR(pg_catalog.>) 0
     LOOP
-        EXECUTE format('COMMENT ON COLUMN cp_partner_center_reject.%I IS %L', c, 'As staged');
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.cp_partner_center_reject.%I IS %L',
+                                  s, c, 'As staged');
     END LOOP;
 END
 $$;
 COMMENT ON COLUMN cp_partner_center_reject.reason IS
   'missing field, bad tenant, bad number, negative or bad date';
 
-SELECT pg_catalog.pg_extension_config_dump('cp_partner_center_usage', '');
-SELECT pg_catalog.pg_extension_config_dump('cp_partner_center_reject', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cp_partner_center_usage', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cp_partner_center_reject', '');
 REVOKE ALL ON cp_partner_center_usage, cp_partner_center_reject FROM PUBLIC;
 
 -- The UTC date of a timestamp written in text (no offset: UTC); NULL if it
@@ -197,28 +203,31 @@ days AS (
 ),
 checked AS (
     SELECT s.*, d.day,
-           btrim(s."customerTenantId") AS tenant,
-           coalesce(nullif(btrim(s."workloadCode"), ''), btrim(s."workloadName")) AS workload,
-           btrim(s."licensesActive") AS n,
+           pg_catalog.btrim(s."customerTenantId") AS tenant,
+           coalesce(nullif(pg_catalog.btrim(s."workloadCode"), ''),
+                    pg_catalog.btrim(s."workloadName")) AS workload,
+           pg_catalog.btrim(s."licensesActive") AS n,
            CASE
-               WHEN coalesce(btrim(s."customerTenantId"), '') = ''
-                 OR coalesce(nullif(btrim(s."workloadCode"), ''), btrim(s."workloadName"), '') = ''
-                 OR coalesce(btrim(s."productId"), '') = ''
-                 OR coalesce(btrim(s."licensesActive"), '') = ''
-                 OR coalesce(btrim(s."processedDateTime"), '') = '' THEN 'missing field'
-               WHEN btrim(s."customerTenantId") !~*
+               WHEN coalesce(pg_catalog.btrim(s."customerTenantId"), '') OPERATOR(pg_catalog.=) ''
+                 OR coalesce(nullif(pg_catalog.btrim(s."workloadCode"), ''),
+                             pg_catalog.btrim(s."workloadName"), '') OPERATOR(pg_catalog.=) ''
+                 OR coalesce(pg_catalog.btrim(s."productId"), '') OPERATOR(pg_catalog.=) ''
+                 OR coalesce(pg_catalog.btrim(s."licensesActive"), '') OPERATOR(pg_catalog.=) ''
+                 OR coalesce(pg_catalog.btrim(s."processedDateTime"), '') OPERATOR(pg_catalog.=) '' THEN 'missing field'
+               WHEN pg_catalog.btrim(s."customerTenantId") OPERATOR(pg_catalog.!~*)
                     '^(\{([0-9a-f]{4}-?){7}[0-9a-f]{4}\}|([0-9a-f]{4}-?){7}[0-9a-f]{4})$' THEN 'bad tenant'
-               WHEN btrim(s."licensesActive") !~ '^[+-]?[0-9]+(\.0*)?$' THEN 'bad number'
-               WHEN btrim(s."licensesActive")::numeric < 0 THEN 'negative'
-               WHEN btrim(s."licensesActive")::numeric > 2147483647 THEN 'bad number'
+               WHEN pg_catalog.btrim(s."licensesActive") OPERATOR(pg_catalog.!~) '^[+-]?[0-9]+(\.0*)?$' THEN 'bad number'
+               WHEN pg_catalog.btrim(s."licensesActive")::numeric OPERATOR(pg_catalog.<) 0 THEN 'negative'
+               WHEN pg_catalog.btrim(s."licensesActive")::numeric OPERATOR(pg_catalog.>) 2147483647 THEN 'bad number'
                WHEN d.day IS NULL THEN 'bad date'
            END AS reason
-    FROM staged s LEFT JOIN days d ON d.v = s."processedDateTime"
+    FROM staged s LEFT JOIN days d ON d.v OPERATOR(pg_catalog.=) s."processedDateTime"
 ),
 loaded AS (
     INSERT INTO @extschema@.cp_usage (tenant_id, workload, sku, is_trial, active_users, measured_on)
-    SELECT tenant::uuid, workload, btrim("productId"),
-           coalesce("productName" ~* '(^|[^[:alnum:]])trial([^[:alnum:]]|$)', false), n::numeric::integer, day
+    SELECT tenant::uuid, workload, pg_catalog.btrim("productId"),
+           coalesce("productName" OPERATOR(pg_catalog.~*) '(^|[^[:alnum:]])trial([^[:alnum:]]|$)', false),
+           n::numeric::integer, day
     FROM checked WHERE reason IS NULL
     RETURNING 1
 ),
@@ -230,7 +239,7 @@ rejected AS (
     FROM checked WHERE reason IS NOT NULL
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM loaded), (SELECT count(*) FROM rejected)
+SELECT (SELECT pg_catalog.count(*) FROM loaded), (SELECT pg_catalog.count(*) FROM rejected)
 $$;
 COMMENT ON FUNCTION cp_load_partner_center_usage() IS
   'Moves every staged Partner Center row into cp_usage or, with a reason, into cp_partner_center_reject; returns the counts';

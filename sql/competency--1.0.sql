@@ -41,7 +41,8 @@ CREATE TABLE cp_association (
     kind        cp_association_kind NOT NULL,
     valid_from  date NOT NULL,
     valid_until date,
-    CONSTRAINT cp_association_period_check CHECK (valid_until > valid_from)
+    CONSTRAINT cp_association_period_check
+                CHECK (valid_until OPERATOR(pg_catalog.>) valid_from)
 );
 CREATE INDEX cp_association_partner_idx ON cp_association (partner_id);
 CREATE INDEX cp_association_tenant_idx ON cp_association (tenant_id);
@@ -59,7 +60,7 @@ CREATE TABLE cp_usage (
     sku          text NOT NULL,
     is_trial     boolean NOT NULL,
     active_users integer NOT NULL CONSTRAINT cp_usage_active_users_check
-                 CHECK (active_users >= 0),
+                 CHECK (active_users OPERATOR(pg_catalog.>=) 0),
     measured_on  date NOT NULL
 );
 CREATE INDEX cp_usage_tenant_idx ON cp_usage (tenant_id, measured_on);
@@ -123,7 +124,7 @@ CREATE TABLE cp_level_change (
     new_level             competency_level NOT NULL,
     active_entitlements   bigint NOT NULL,
     qualified_individuals integer NOT NULL,
-    changed_at            timestamptz NOT NULL DEFAULT now()
+    changed_at            timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 CREATE INDEX cp_level_change_partner_idx ON cp_level_change (partner_id, change_id);
 COMMENT ON TABLE cp_level_change IS
@@ -138,14 +139,14 @@ COMMENT ON COLUMN cp_level_change.changed_at IS 'When the change was flagged';
 COMMENT ON SEQUENCE cp_level_change_change_id_seq IS 'Numbers level changes in the order they were flagged';
 
 -- Users' rows survive pg_dump; the tables hold partner and personal data.
-SELECT pg_catalog.pg_extension_config_dump('cp_partner', '');
-SELECT pg_catalog.pg_extension_config_dump('cp_association', '');
-SELECT pg_catalog.pg_extension_config_dump('cp_usage', '');
-SELECT pg_catalog.pg_extension_config_dump('cp_person', '');
-SELECT pg_catalog.pg_extension_config_dump('cp_credential', '');
-SELECT pg_catalog.pg_extension_config_dump('cp_partner_level', '');
-SELECT pg_catalog.pg_extension_config_dump('cp_level_change', '');
-SELECT pg_catalog.pg_extension_config_dump('cp_level_change_change_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cp_partner', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cp_association', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cp_usage', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cp_person', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cp_credential', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cp_partner_level', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cp_level_change', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cp_level_change_change_id_seq', '');
 
 REVOKE ALL ON cp_partner, cp_association, cp_usage, cp_person, cp_credential,
               cp_partner_level, cp_level_change FROM PUBLIC;
@@ -327,10 +328,10 @@ SELECT s.partner_id, s.market, s.active_entitlements, s.qualified_individuals,
        s.level, s.next_level,
        CASE WHEN s.next_level IS NOT NULL THEN
            greatest(@extschema@.cp_required_entitlements(s.next_level, s.market)
-                    - s.active_entitlements, 0) END,
+                    OPERATOR(pg_catalog.-) s.active_entitlements, 0) END,
        CASE WHEN s.next_level IS NOT NULL THEN
            greatest(@extschema@.cp_required_individuals(s.next_level)
-                    - s.qualified_individuals, 0) END
+                    OPERATOR(pg_catalog.-) s.qualified_individuals, 0) END
 FROM (
     SELECT f.*, @extschema@.cp_next_level(f.level) AS next_level
     FROM (
@@ -349,25 +350,25 @@ FROM (
             -- measurements, so they count once (and the join stays a plain,
             -- parallel hash join)
             FROM @extschema@.cp_association a
-            JOIN @extschema@.cp_usage u ON u.tenant_id = a.tenant_id
-            WHERE a.valid_from <= as_of
-              AND (a.valid_until IS NULL OR a.valid_until > as_of)
-              AND (partner_ids IS NULL OR a.partner_id = ANY (partner_ids))
-              AND u.measured_on > as_of - window_days
-              AND u.measured_on <= as_of
+            JOIN @extschema@.cp_usage u ON u.tenant_id OPERATOR(pg_catalog.=) a.tenant_id
+            WHERE a.valid_from OPERATOR(pg_catalog.<=) as_of
+              AND (a.valid_until IS NULL OR a.valid_until OPERATOR(pg_catalog.>) as_of)
+              AND (partner_ids IS NULL OR a.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids))
+              AND u.measured_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) window_days)
+              AND u.measured_on OPERATOR(pg_catalog.<=) as_of
             GROUP BY a.partner_id
-        ) e ON e.partner_id = p.partner_id
+        ) e ON e.partner_id OPERATOR(pg_catalog.=) p.partner_id
         LEFT JOIN (
             SELECT pe.partner_id,
                    @extschema@.cp_qualified_individuals(c.person_id, c.credential) AS n
             FROM @extschema@.cp_person pe
-            JOIN @extschema@.cp_credential c ON c.person_id = pe.person_id
-            WHERE c.earned_on <= as_of
-              AND (c.expires_on IS NULL OR as_of < c.expires_on)
-              AND (partner_ids IS NULL OR pe.partner_id = ANY (partner_ids))
+            JOIN @extschema@.cp_credential c ON c.person_id OPERATOR(pg_catalog.=) pe.person_id
+            WHERE c.earned_on OPERATOR(pg_catalog.<=) as_of
+              AND (c.expires_on IS NULL OR as_of OPERATOR(pg_catalog.<) c.expires_on)
+              AND (partner_ids IS NULL OR pe.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids))
             GROUP BY pe.partner_id
-        ) q ON q.partner_id = p.partner_id
-        WHERE (partner_ids IS NULL OR p.partner_id = ANY (partner_ids))
+        ) q ON q.partner_id OPERATOR(pg_catalog.=) p.partner_id
+        WHERE (partner_ids IS NULL OR p.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids))
           AND @extschema@.cp_require_date(as_of, 'as_of')
           AND @extschema@.cp_require_window(window_days)
     ) f
@@ -412,7 +413,7 @@ COMMENT ON FUNCTION cp_evaluate(date) IS
 CREATE TABLE cp_flag_lock (
     bucket integer PRIMARY KEY
 );
-INSERT INTO cp_flag_lock SELECT generate_series(0, 2047);
+INSERT INTO @extschema@.cp_flag_lock SELECT pg_catalog.generate_series(0, 2047);
 REVOKE ALL ON cp_flag_lock FROM PUBLIC;
 COMMENT ON TABLE cp_flag_lock IS
   'Internal: rows flagging locks and touches to serialize writers that share a tenant (buckets 0-1023) or a person (1024-2047)';
@@ -426,12 +427,12 @@ COMMENT ON FUNCTION cp_flagging_active() IS
 
 CREATE FUNCTION cp_tenant_bucket(tenant_id uuid) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ SELECT pg_catalog.uuid_hash(tenant_id) & 1023 $$;
+AS $$ SELECT pg_catalog.uuid_hash(tenant_id) OPERATOR(pg_catalog.&) 1023 $$;
 COMMENT ON FUNCTION cp_tenant_bucket(uuid) IS 'Internal: the cp_flag_lock row of a tenant';
 
 CREATE FUNCTION cp_person_bucket(person_id bigint) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ SELECT 1024 + (pg_catalog.hashint8(person_id) & 1023) $$;
+AS $$ SELECT 1024 OPERATOR(pg_catalog.+) (pg_catalog.hashint8(person_id) OPERATOR(pg_catalog.&) 1023) $$;
 COMMENT ON FUNCTION cp_person_bucket(bigint) IS 'Internal: the cp_flag_lock row of a person';
 
 -- Lock (in ascending order, waiting for concurrent flaggers) and touch buckets.
@@ -641,8 +642,12 @@ $$;
 COMMENT ON FUNCTION cp_flag_trigger() IS
   'Trigger: flags level changes after writes to cp_partner, cp_association, cp_usage, cp_person and cp_credential';
 
+-- The triggers, every name qualified (the script runs with search_path set to
+-- the target schema, where others may have created functions and operators).
+-- The schema goes in as an argument of format(), never into its pattern.
 DO $$
 DECLARE
+    s constant text := '@extschema@';
     t text[];
 BEGIN
     FOREACH t SLICE 1 IN ARRAY ARRAY[['partner', 'none', 'named'],
@@ -650,21 +655,21 @@ BEGIN
                                      ['usage', 'tenant_id', 'linked'],
                                      ['person', 'person_id', 'named'],
                                      ['credential', 'person_id', 'linked']] LOOP
-        EXECUTE format('CREATE TRIGGER cp_flag_insert AFTER INSERT ON cp_%1$s
+        EXECUTE pg_catalog.format('CREATE TRIGGER cp_flag_insert AFTER INSERT ON %4$s.cp_%1$s
                         REFERENCING NEW TABLE AS new_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_trigger(%2$L, %3$L)',
-                       t[1], t[2], t[3]);
-        EXECUTE format('CREATE TRIGGER cp_flag_update AFTER UPDATE ON cp_%1$s
+                        FOR EACH STATEMENT EXECUTE FUNCTION %4$s.cp_flag_trigger(%2$L, %3$L)',
+                       t[1], t[2], t[3], s);
+        EXECUTE pg_catalog.format('CREATE TRIGGER cp_flag_update AFTER UPDATE ON %4$s.cp_%1$s
                         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_trigger(%2$L, %3$L)',
-                       t[1], t[2], t[3]);
-        EXECUTE format('CREATE TRIGGER cp_flag_delete AFTER DELETE ON cp_%1$s
+                        FOR EACH STATEMENT EXECUTE FUNCTION %4$s.cp_flag_trigger(%2$L, %3$L)',
+                       t[1], t[2], t[3], s);
+        EXECUTE pg_catalog.format('CREATE TRIGGER cp_flag_delete AFTER DELETE ON %4$s.cp_%1$s
                         REFERENCING OLD TABLE AS old_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_trigger(%2$L, %3$L)',
-                       t[1], t[2], t[3]);
-        EXECUTE format('CREATE TRIGGER cp_flag_truncate AFTER TRUNCATE ON cp_%1$s
-                        FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_trigger(%2$L, %3$L)',
-                       t[1], t[2], t[3]);
+                        FOR EACH STATEMENT EXECUTE FUNCTION %4$s.cp_flag_trigger(%2$L, %3$L)',
+                       t[1], t[2], t[3], s);
+        EXECUTE pg_catalog.format('CREATE TRIGGER cp_flag_truncate AFTER TRUNCATE ON %4$s.cp_%1$s
+                        FOR EACH STATEMENT EXECUTE FUNCTION %4$s.cp_flag_trigger(%2$L, %3$L)',
+                       t[1], t[2], t[3], s);
     END LOOP;
 END
 $$;

@@ -15,7 +15,7 @@ AS $$
 DECLARE
     t timestamptz;
 BEGIN
-    IF value ~* E'\\m(now|today|tomorrow|yesterday|epoch|infinity|allballs)\\M' THEN
+    IF value OPERATOR(pg_catalog.~*) E'\\m(now|today|tomorrow|yesterday|epoch|infinity|allballs)\\M' THEN
         RETURN NULL;
     END IF;
     -- digits of a second beyond microseconds are dropped, not rounded: a
@@ -60,19 +60,19 @@ checked AS (
            CASE
                WHEN t.t_tenant IS NULL OR t.t_workload IS NULL OR t.t_product IS NULL
                  OR t.t_n IS NULL OR t.t_when IS NULL THEN 'missing field'
-               WHEN t.t_tenant !~*
+               WHEN t.t_tenant OPERATOR(pg_catalog.!~*)
                     E'^(\\{([0-9a-f]{4}-?){7}[0-9a-f]{4}\\}|([0-9a-f]{4}-?){7}[0-9a-f]{4})$' THEN 'bad tenant'
-               WHEN t.t_n !~ E'^[+-]?[0-9]+(\\.0*)?$' THEN 'bad number'
-               WHEN t.t_n::numeric < 0 THEN 'negative'
-               WHEN t.t_n::numeric > 2147483647 THEN 'bad number'
+               WHEN t.t_n OPERATOR(pg_catalog.!~) E'^[+-]?[0-9]+(\\.0*)?$' THEN 'bad number'
+               WHEN t.t_n::numeric OPERATOR(pg_catalog.<) 0 THEN 'negative'
+               WHEN t.t_n::numeric OPERATOR(pg_catalog.>) 2147483647 THEN 'bad number'
                WHEN d.day IS NULL THEN 'bad date'
            END AS reason
-    FROM trimmed t LEFT JOIN days d ON d.v = t.t_when
+    FROM trimmed t LEFT JOIN days d ON d.v OPERATOR(pg_catalog.=) t.t_when
 ),
 loaded AS (
     INSERT INTO @extschema@.cp_usage (tenant_id, workload, sku, is_trial, active_users, measured_on)
     SELECT t_tenant::uuid, t_workload, t_product,
-           coalesce("productName" ~* '(^|[^[:alnum:]])trial([^[:alnum:]]|$)', false),
+           coalesce("productName" OPERATOR(pg_catalog.~*) '(^|[^[:alnum:]])trial([^[:alnum:]]|$)', false),
            t_n::numeric::integer, day
     FROM checked WHERE reason IS NULL
     RETURNING 1
@@ -85,7 +85,7 @@ rejected AS (
     FROM checked WHERE reason IS NOT NULL
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM loaded), (SELECT count(*) FROM rejected)
+SELECT (SELECT pg_catalog.count(*) FROM loaded), (SELECT pg_catalog.count(*) FROM rejected)
 $$;
 
 -- The points are those of generate_series(start, stop, step) over dates, as
