@@ -34,8 +34,8 @@ is($node->safe_psql('postgres', 'SELECT cp_usage_window()', extra_params => [ '-
 	'7', 'role default overrides the database');
 
 is($node->safe_psql('postgres', "SHOW competency.usage_window"), '21d', 'shown in days');
-is($node->safe_psql('postgres', "SHOW competency.flagging_time_zone"), 'UTC',
-	'flagging\'s time zone is UTC by default');
+is($node->safe_psql('postgres', "SELECT cp_flagging_window(); SHOW competency.flagging_time_zone"),
+	"14\nUTC", 'flagging\'s time zone is UTC by default');
 is($node->safe_psql('postgres',
 		"SELECT cp_flagging_date() = (now() AT TIME ZONE 'UTC')::date"),
 	't', 'and flagging\'s today is UTC\'s today');
@@ -74,8 +74,10 @@ my ($rc, $stdout, $stderr) = $node->psql('postgres',
 	"$stale; $ahead; SELECT cp_flagging_window(), current_setting('competency.flagging')",
 	extra_params => [ '-U', 'loader' ]);
 delete $ENV{PGOPTIONS};
-isnt($stdout, '366|off', 'PGOPTIONS do not set flagging\'s window or pause it')
+is($stdout, '14|on', 'PGOPTIONS neither set flagging\'s window nor pause it')
   or diag($stderr);
+like($stderr, qr/permission denied to set parameter "competency.flagging_window"/,
+	'the loader is told so');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM cp_level_change'), '0',
 	'nothing was flagged on the loader\'s terms');
 is($node->safe_psql('postgres', 'SELECT level, active_entitlements FROM cp_partner_level'),
