@@ -19,7 +19,14 @@
  *
  * The superuser-only settings are what no writer can steer: a session SET,
  * PGOPTIONS or ALTER ROLE by the role itself cannot change them, so a loader
- * cannot make flagging store levels nobody else would compute.
+ * cannot make flagging store levels nobody else would compute.  One way
+ * around that remains in PostgreSQL itself: a session that sets them before
+ * the library is loaded (PGOPTIONS, say) makes placeholders; when the
+ * library loads, PostgreSQL refuses a placeholder's value that the session's
+ * role may not set, but then leaves the setting at its built-in default,
+ * not at the server's or database's value.  So _PG_init notes a refused
+ * placeholder, and flagging then refuses to run in that session rather than
+ * evaluate with a value nobody configured.
  */
 #include "postgres.h"
 
@@ -31,6 +38,7 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/rls.h"
 #include "utils/timestamp.h"
 #include "access/xact.h"
@@ -44,6 +52,7 @@ static int	flagging_window_minutes = 28 * MINUTES_PER_DAY;
 static char *flagging_time_zone = NULL;
 static bool flagging_enabled = true;
 static int	grace_days = 30;
+static const char *untrusted_setting = NULL;	/* refused at load, if any */
 
 void		_PG_init(void);
 
@@ -100,9 +109,33 @@ DefineWindow(const char *name, const char *desc, int *var, GucContext context)
 							context, GUC_UNIT_MIN, CheckWindow, NULL, NULL);
 }
 
+/* A placeholder's value before the setting is defined, or NULL. */
+static char *
+Pending(const char *name)
+{
+	const char *v = GetConfigOption(name, true, false);
+
+	return v != NULL ? pstrdup(v) : NULL;
+}
+
+/* Did a placeholder's value not become the setting's (it was refused)? */
+static void
+NoteRefused(const char *name, const char *pending, bool same)
+{
+	if (pending != NULL && !same && untrusted_setting == NULL)
+		untrusted_setting = name;
+}
+
 void
 _PG_init(void)
 {
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	char	   *window = Pending("competency.flagging_window");
+	char	   *zone = Pending("competency.flagging_time_zone");
+	char	   *grace = Pending("competency.grace_days");
+	int			v;
+
+	MemoryContextSwitchTo(old);
 	DefineWindow("competency.usage_window",
 				 "Rolling window in which a usage measurement is current.",
 				 &usage_window_minutes, PGC_USERSET);
@@ -128,6 +161,28 @@ _PG_init(void)
 #else
 	EmitWarningsOnPlaceholders("competency");
 #endif
+
+	NoteRefused("competency.flagging_window", window,
+				window != NULL && parse_int(window, &v, GUC_UNIT_MIN, NULL) &&
+				v == flagging_window_minutes);
+	NoteRefused("competency.flagging_time_zone", zone,
+				zone != NULL && strcmp(zone, flagging_time_zone) == 0);
+	NoteRefused("competency.grace_days", grace,
+				grace != NULL && parse_int(grace, &v, 0, NULL) && v == grace_days);
+}
+
+/* Flagging's settings, unless one was refused when the library loaded. */
+static void
+RequireTrustedSettings(void)
+{
+	if (untrusted_setting != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s was set by this session before the competency library was loaded, and refused",
+						untrusted_setting),
+				 errdetail("The setting is now its built-in default, not the value the server or the database configures, so flagging does not evaluate with it."),
+				 errhint("Connect without setting %s, or have competency in shared_preload_libraries.",
+						 untrusted_setting)));
 }
 
 /* cp_usage_window(): the session's window, in days. */
@@ -157,6 +212,7 @@ Datum
 cp_flagging_window(PG_FUNCTION_ARGS)
 {
 	(void) fcinfo;
+	RequireTrustedSettings();
 	PG_RETURN_INT32(flagging_window_minutes / MINUTES_PER_DAY);
 }
 
@@ -170,6 +226,7 @@ cp_flagging_date(PG_FUNCTION_ARGS)
 	int			offset;
 
 	(void) fcinfo;
+	RequireTrustedSettings();
 	if (tz == NULL ||
 		timestamp2tm(GetCurrentTransactionStartTimestamp(), &offset, &tm, &fsec,
 					 NULL, tz) != 0)
@@ -185,6 +242,7 @@ Datum
 cp_grace_days(PG_FUNCTION_ARGS)
 {
 	(void) fcinfo;
+	RequireTrustedSettings();
 	PG_RETURN_INT32(grace_days);
 }
 
