@@ -8,7 +8,7 @@ OBJS       = src/competency.o src/rules.o src/keytype.o src/wire.o src/skus.o \
 # Versions: sql/competency--1.0.sql, then one upgrade script per version
 # (sql/competency--A--B.sql).  A fresh install of the newest version runs
 # competency--$(EXTVERSION).sql, built from the chain (see the rule below).
-EXTVERSION = 1.3
+EXTVERSION = 1.4
 DATA       = $(wildcard sql/competency--*.sql)
 DATA_built = competency--$(EXTVERSION).sql
 PGFILEDESC = "competency - Cloud Productivity competency levels"
@@ -44,7 +44,7 @@ endif
 
 # The newest version's install script: 1.0 and every upgrade after it.
 competency--$(EXTVERSION).sql: sql/competency--1.0.sql sql/competency--1.0--1.1.sql sql/competency--1.1--1.2.sql \
-                               sql/competency--1.2--1.3.sql
+                               sql/competency--1.2--1.3.sql sql/competency--1.3--1.4.sql
 	{ echo '/* competency--$(EXTVERSION).sql: generated from sql/competency--1.0.sql and its upgrade scripts; edit those */'; \
 	  cat sql/competency--1.0.sql; \
 	  for f in $(filter-out sql/competency--1.0.sql,$^); do sed '/^\\echo Use /d' "$$f"; done; } > $@

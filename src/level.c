@@ -21,6 +21,8 @@ PG_FUNCTION_INFO_V1(cp_required_entitlements);
 PG_FUNCTION_INFO_V1(cp_required_individuals);
 PG_FUNCTION_INFO_V1(cp_workload);
 PG_FUNCTION_INFO_V1(cp_credential);
+PG_FUNCTION_INFO_V1(cp_is_cloud_productivity);
+PG_FUNCTION_INFO_V1(cp_granted_level);
 
 /* OIDs of the enum labels, looked up once per call site. */
 typedef struct EnumOids
@@ -171,4 +173,25 @@ cp_credential(PG_FUNCTION_ARGS)
 			PG_RETURN_TEXT_P(cstring_to_text(cp_credential_names[i]));
 	}
 	PG_RETURN_NULL();
+}
+
+/* cp_is_cloud_productivity(text): does the name spell Cloud Productivity? */
+Datum
+cp_is_cloud_productivity(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+
+	PG_RETURN_BOOL(cp_competency_lookup(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+}
+
+/* cp_granted_level(text): the level a spelling names (silver, gold), else NULL. */
+Datum
+cp_granted_level(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	CpLevel		l = cp_granted_level_lookup(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+
+	if (l == CP_LEVEL_NONE)
+		PG_RETURN_NULL();
+	PG_RETURN_OID(GetEnumOids(fcinfo)->level[l]);
 }

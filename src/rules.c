@@ -67,6 +67,19 @@ static const Spelling credential_spellings[] = {
 	{NULL, 0, 0}
 };
 
+/* The competency this extension evaluates, as Partner Center names it. */
+static const Spelling competency_spellings[] = {
+	SP("cloudproductivity", 1),
+	{NULL, 0, 0}
+};
+
+/* Levels a membership grants. */
+static const Spelling granted_level_spellings[] = {
+	SP("silver", CP_LEVEL_SILVER),
+	SP("gold", CP_LEVEL_GOLD),
+	{NULL, 0, 0}
+};
+
 /* Longer than every accepted folded spelling, "exam" prefix included. */
 #define FOLD_MAX 24
 
@@ -135,6 +148,30 @@ cp_credential_lookup(const char *s, size_t len)
 	if (v < 0 && n > 4 && memcmp(buf, "exam", 4) == 0)
 		v = LookupFolded(credential_spellings, buf + 4, n - 4);
 	return v < 0 ? 0 : v;
+}
+
+/* Is this a spelling of the Cloud Productivity competency's name? */
+bool
+cp_competency_lookup(const char *s, size_t len)
+{
+	char		buf[FOLD_MAX];
+	int			n = FoldSpelling(s, len, buf);
+
+	return n > 0 && LookupFolded(competency_spellings, buf, n) > 0;
+}
+
+/* The level a spelling names (Silver or Gold), or CP_LEVEL_NONE. */
+CpLevel
+cp_granted_level_lookup(const char *s, size_t len)
+{
+	char		buf[FOLD_MAX];
+	int			n = FoldSpelling(s, len, buf);
+	int			v;
+
+	if (n <= 0)
+		return CP_LEVEL_NONE;
+	v = LookupFolded(granted_level_spellings, buf, n);
+	return v < 0 ? CP_LEVEL_NONE : (CpLevel) v;
 }
 
 /* Does a person holding these credentials qualify (either path)? */

@@ -55,6 +55,8 @@ extern const char *const cp_credential_names[3];
 extern CpWorkload cp_workload_lookup(const char *s, size_t len);
 extern int	cp_credential_lookup(const char *s, size_t len);
 extern bool cp_credentials_qualify(int bits);
+extern bool cp_competency_lookup(const char *s, size_t len);
+extern CpLevel cp_granted_level_lookup(const char *s, size_t len);
 
 extern int64 cp_required_entitlements_for(CpLevel level, CpMarket market);
 extern int32 cp_required_individuals_for(CpLevel level);
