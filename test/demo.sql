@@ -40,7 +40,7 @@ INSERT INTO cp_person VALUES
 INSERT INTO cp_credential VALUES
     (11, 'Exam 70-346', current_date - 400, NULL),
     (11, 'Exam 70-347', current_date - 380, NULL),
-    (12, 'MCSA: Office 365', current_date - 200, current_date + 900),
+    (12, 'MCSA: Office 365', current_date - 200, current_date + 60),    -- expires before Contoso's renewal
     (21, 'MCSA: Office 365', current_date - 100, NULL),
     (31, '70-346', current_date - 100, NULL),          -- one exam is not enough
     (41, 'mcsa_office_365', current_date - 50, NULL),
@@ -58,7 +58,7 @@ INSERT INTO cp_association VALUES
     (7, '3f2504e0-4f89-11d3-9a0c-0305e82c3303', 'delegated_admin', date '2025-06-01', NULL);
 INSERT INTO cp_person VALUES (71, 7, 'Iris');
 INSERT INTO cp_credential VALUES (71, 'MCSA: Office 365', current_date - 30, NULL);
-\copy cp_partner_center_usage FROM 'test/partner_center_sample.csv' CSV HEADER
+\copy cp_partner_center_usage FROM 'test/partner_center_sample.csv' (FORMAT csv, HEADER match)
 UPDATE cp_partner_center_usage SET "processedDateTime" = current_date::text
 WHERE "processedDateTime" ~ '^2026-11-2';
 \echo
@@ -74,3 +74,37 @@ SELECT p.name AS partner, e.market, e.active_entitlements AS entitlements,
        e.entitlements_short, e.individuals_short
 FROM cp_evaluate() e JOIN cp_partner p USING (partner_id)
 ORDER BY e.market, e.level DESC, p.name;
+
+-- Memberships.  Contoso's come from its Partner Center competency summary
+-- and history report (test/partner_center_competency_sample.csv), re-dated
+-- so that its Gold year ends four months from today; the others are written
+-- directly.
+\copy cp_partner_center_competency FROM 'test/partner_center_competency_sample.csv' (FORMAT csv, HEADER match)
+UPDATE cp_partner_center_competency
+SET "CompetencyStartDate" = (left("CompetencyStartDate", 10)::date + (current_date + 120 - date '2027-04-01'))::text,
+    "CompetencyEndDate" = (left("CompetencyEndDate", 10)::date + (current_date + 120 - date '2027-04-01'))::text
+WHERE "CompetencyStartDate" ~ '^20[0-9][0-9]-(0[1-9]|1[0-2])-';
+\echo
+\echo 'Contoso''s competency report loaded (cp_load_partner_center_competency):'
+SELECT * FROM cp_load_partner_center_competency(1);
+SELECT "CompetencyName", "CompetencyLevel", reason FROM cp_partner_center_competency_reject ORDER BY reason;
+
+INSERT INTO cp_membership VALUES
+    (2, 'silver', current_date - 200, current_date + 165),   -- Fabrikam
+    (3, 'silver', current_date - 300, current_date + 65),    -- Northwind Traders
+    (4, 'silver', current_date - 100, current_date + 265),   -- Tailspin Toys
+    (5, 'silver', current_date - 375, current_date - 10);    -- Wingtip, renewal missed
+
+\echo
+\echo 'Every partner''s membership status today (cp_membership_status):'
+\echo
+SELECT p.name AS partner, s.held_level, s.ends_on - current_date AS days_to_renewal,
+       s.level, s.projected_level, s.status, s.entitlements_margin, s.individuals_margin
+FROM cp_membership_status() s JOIN cp_partner p USING (partner_id)
+ORDER BY s.status, p.name;
+
+\echo
+\echo 'Why Contoso''s Gold is at risk (cp_explain_risk):'
+\echo
+SELECT kind, subject, effective_on - current_date AS in_days, entitlements_change, individuals_change
+FROM cp_explain_risk(1);
