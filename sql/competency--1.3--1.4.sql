@@ -611,8 +611,8 @@ DECLARE
 BEGIN
     FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
         EXECUTE pg_catalog.format(
-            'CREATE TRIGGER cp_flag_%1$s AFTER %2$s ON %3$I.cp_membership REFERENCING %4$s '
-            'FOR EACH STATEMENT EXECUTE FUNCTION %3$I.cp_flag_trigger(%5$L, %6$L)',
+            'CREATE TRIGGER cp_flag_%1$s AFTER %2$s ON %3$s.cp_membership REFERENCING %4$s '
+            'FOR EACH STATEMENT EXECUTE FUNCTION %3$s.cp_flag_trigger(%5$L, %6$L)',
             op, pg_catalog.upper(op), '@extschema@',
             CASE WHEN op OPERATOR(pg_catalog.=) 'insert' THEN 'NEW TABLE AS new_rows'
                  WHEN op OPERATOR(pg_catalog.=) 'delete' THEN 'OLD TABLE AS old_rows'

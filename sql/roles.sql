@@ -10,18 +10,25 @@ INSERT INTO cp_person VALUES (1, 1, 'Ann');
 INSERT INTO cp_credential VALUES (1, 'MCSA: Office 365', current_date - 5, NULL);
 
 CREATE ROLE competency_reader NOLOGIN;
-GRANT SELECT ON cp_partner_status, cp_partner_level, cp_level_change TO competency_reader;
-GRANT SELECT ON cp_partner, cp_association, cp_usage, cp_person, cp_credential TO competency_reader;
+GRANT SELECT ON cp_partner_status, cp_partner_level, cp_level_change, cp_status_change,
+                cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership
+    TO competency_reader;
+
 CREATE ROLE competency_loader NOLOGIN;
 GRANT INSERT ON cp_usage TO competency_loader;
-GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage TO competency_loader;
-GRANT INSERT ON cp_partner_center_reject TO competency_loader;
+GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage, cp_partner_center_competency TO competency_loader;
+GRANT INSERT ON cp_partner_center_reject, cp_partner_center_competency_reject TO competency_loader;
+GRANT SELECT (partner_id) ON cp_partner TO competency_loader;  -- for competency reports,
+GRANT SELECT, INSERT ON cp_membership TO competency_loader;        -- whose load checks stored
+GRANT EXECUTE ON FUNCTION cp_take_staged_competency() TO competency_loader;  -- rows and takes staged ones
+
 CREATE ROLE competency_admin NOLOGIN;
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
-    ON cp_partner, cp_association, cp_usage, cp_person, cp_credential TO competency_admin;
-GRANT SELECT ON cp_partner_status, cp_partner_level, cp_level_change TO competency_admin;
-GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage, cp_partner_center_reject TO competency_admin;
-GRANT EXECUTE ON FUNCTION cp_refresh_levels(date) TO competency_admin;
+    ON cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership TO competency_admin;
+GRANT SELECT ON cp_partner_status, cp_partner_level, cp_level_change, cp_status_change TO competency_admin;
+GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage, cp_partner_center_competency,
+                                cp_partner_center_reject, cp_partner_center_competency_reject TO competency_admin;
+GRANT EXECUTE ON FUNCTION cp_refresh_levels(date), cp_take_staged_competency() TO competency_admin;
 GRANT SET ON PARAMETER competency.flagging TO competency_admin;
 GRANT USAGE ON SCHEMA regress TO competency_reader, competency_loader, competency_admin;
 CREATE ROLE nobody_special NOLOGIN;
@@ -34,8 +41,14 @@ INSERT INTO cp_partner_center_usage ("customerTenantId", "workloadCode", "produc
 VALUES ('00000000-0000-0000-0000-000000000001', 'SPO', 'E3', '2200', current_date::text),
        ('nope', 'SPO', 'E3', '1', current_date::text);
 SELECT * FROM cp_load_partner_center_usage();
+-- ... and so is its competency report ...
+INSERT INTO cp_partner_center_competency VALUES
+    ('Cloud Productivity', 'Silver', 'Active', (current_date - 30)::text, (current_date + 300)::text),
+    ('Cloud Platform', 'Gold', 'Active', (current_date - 30)::text, (current_date + 300)::text);
+SELECT * FROM cp_load_partner_center_competency(1);
 -- ... but it reads no partner or personal data and forges nothing.
 SELECT regress.error_of('SELECT * FROM cp_partner');
+SELECT regress.error_of('SELECT name FROM cp_partner');
 SELECT regress.error_of('SELECT * FROM cp_person');
 SELECT regress.error_of('SELECT * FROM cp_credential');
 SELECT regress.error_of('SELECT * FROM cp_usage');
@@ -53,11 +66,15 @@ SELECT regress.error_of($$UPDATE cp_usage SET active_users = 1$$);
 SELECT regress.error_of($$DELETE FROM cp_usage$$);
 RESET ROLE;
 SELECT partner_id, old_level, new_level, active_entitlements FROM cp_level_change ORDER BY change_id;
+SELECT partner_id, level, ends_on - started_on AS days FROM cp_membership;
+SELECT partner_id, reason FROM cp_partner_center_competency_reject;
 
 -- The reader: evaluates, explains, reads the status and history; writes nothing.
 SET ROLE competency_reader;
 SELECT partner_id, level, active_entitlements FROM cp_evaluate();
-SELECT name, level FROM cp_partner_status;
+SELECT name, level, held_level, status FROM cp_partner_status;
+SELECT count(*) AS statuses FROM cp_membership_status();
+SELECT count(*) AS risks FROM cp_explain_risk(1);
 SELECT count(*) FILTER (WHERE counted) AS counted FROM cp_explain(1);
 SELECT count(*) AS points FROM cp_evaluate_series('2026-01-01', '2026-02-01');
 SELECT level FROM cp_partner_level;
@@ -108,13 +125,16 @@ SELECT p.oid::regprocedure AS definer_without_pinned_search_path
 FROM pg_proc p WHERE p.prosecdef
   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%');
 
-REVOKE ALL ON cp_partner, cp_association, cp_usage, cp_person, cp_credential,
-              cp_partner_level, cp_level_change, cp_partner_status,
-              cp_partner_center_usage, cp_partner_center_reject
+REVOKE ALL ON cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership,
+              cp_partner_level, cp_level_change, cp_status_change, cp_partner_status,
+              cp_partner_center_usage, cp_partner_center_reject,
+              cp_partner_center_competency, cp_partner_center_competency_reject
     FROM competency_reader, competency_loader, competency_admin;
-REVOKE ALL ON FUNCTION cp_refresh_levels(date) FROM competency_admin;
+REVOKE ALL ON FUNCTION cp_refresh_levels(date), cp_take_staged_competency()
+    FROM competency_loader, competency_admin;
 REVOKE SET ON PARAMETER competency.flagging FROM competency_admin;
 REVOKE ALL ON SCHEMA regress FROM competency_reader, competency_loader, competency_admin, nobody_special;
 DROP ROLE competency_reader, competency_loader, competency_admin, nobody_special;
-TRUNCATE cp_partner_center_staged, cp_partner_center_reject;
+TRUNCATE cp_partner_center_staged, cp_partner_center_reject, cp_membership,
+         cp_partner_center_competency_staged, cp_partner_center_competency_reject, cp_status_change;
 SELECT regress.reset();

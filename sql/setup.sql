@@ -49,8 +49,8 @@ $$;
 -- Empties every table of the extension.
 CREATE FUNCTION regress.reset() RETURNS void
 LANGUAGE sql AS $$
-    TRUNCATE cp_partner, cp_association, cp_usage, cp_person, cp_credential,
-             cp_partner_level, cp_level_change RESTART IDENTITY CASCADE;
+    TRUNCATE cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership,
+             cp_partner_level, cp_level_change, cp_status_change RESTART IDENTITY CASCADE;
 $$;
 
 -- A readable tenant id: regress.t(7) = '00000000-0000-0000-0000-000000000007'.
