@@ -183,15 +183,11 @@ DROP FUNCTION @extschema@.cp_require_step(interval);
 -- Flagging.  Definer code: every name qualified, search_path pinned; it
 -- evaluates as of cp_flagging_date() with cp_flagging_window(), which no
 -- writer can set, and refuses to run while a trigger whose function a
--- non-superuser owns could fire on a table it writes (such a function
+-- non-superuser owns is on one of the extension's tables (such a function
 -- would run with the definer's rights).
 -------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.cp_check_triggers(
-    tables pg_catalog.regclass[] DEFAULT ARRAY['@extschema@.cp_partner_level'::pg_catalog.regclass,
-                                               '@extschema@.cp_level_change'::pg_catalog.regclass,
-                                               '@extschema@.cp_flag_lock'::pg_catalog.regclass])
-RETURNS void
+CREATE FUNCTION @extschema@.cp_check_triggers() RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -200,12 +196,24 @@ BEGIN
     SELECT tg.tgname, tg.tgrelid::pg_catalog.regclass AS rel,
            tg.tgfoid::pg_catalog.regprocedure AS fn, r.rolname AS owner
     INTO t
-    FROM pg_catalog.pg_trigger tg
+    FROM pg_catalog.pg_extension x
+    JOIN pg_catalog.pg_depend d
+      ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+     AND d.refobjid OPERATOR(pg_catalog.=) x.oid
+     AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+     AND d.deptype OPERATOR(pg_catalog.=) 'e'
+    JOIN pg_catalog.pg_trigger tg ON tg.tgrelid OPERATOR(pg_catalog.=) d.objid
     JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) tg.tgfoid
     JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.proowner
-    WHERE tg.tgrelid OPERATOR(pg_catalog.=) ANY (tables)
+    WHERE x.extname OPERATOR(pg_catalog.=) 'competency'
       AND NOT tg.tgisinternal
       AND NOT r.rolsuper
+      -- the extension's own trigger functions
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend fd
+                      WHERE fd.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                        AND fd.objid OPERATOR(pg_catalog.=) tg.tgfoid
+                        AND fd.refobjid OPERATOR(pg_catalog.=) x.oid
+                        AND fd.deptype OPERATOR(pg_catalog.=) 'e')
     ORDER BY tg.tgrelid, tg.tgname
     LIMIT 1;
     IF FOUND THEN
@@ -213,14 +221,14 @@ BEGIN
             ERRCODE = 'insufficient_privilege',
             MESSAGE = pg_catalog.format('trigger %I on %s runs %s, a function of the non-superuser %I',
                                         t.tgname, t.rel, t.fn, t.owner),
-            DETAIL = 'Competency''s definer code writes this table; the trigger would run with a superuser''s rights.',
+            DETAIL = 'Competency''s tables are written with their owner''s rights (by flagging and by cascades); the trigger would run with a superuser''s.',
             HINT = 'Drop the trigger, or have a superuser own its function.';
     END IF;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION @extschema@.cp_check_triggers(pg_catalog.regclass[]) FROM PUBLIC;
-COMMENT ON FUNCTION @extschema@.cp_check_triggers(pg_catalog.regclass[]) IS
-  'Internal: raises 42501 if a user trigger on the given tables (default: those flagging writes) runs a function a non-superuser owns';
+REVOKE EXECUTE ON FUNCTION @extschema@.cp_check_triggers() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.cp_check_triggers() IS
+  'Internal: raises 42501 if a trigger on one of the extension''s tables runs a function a non-superuser owns';
 
 -- Only superusers create triggers on the extension's tables: cascades from
 -- cp_partner and cp_person, and flagging, write them with their owner's
@@ -266,22 +274,7 @@ COMMENT ON EVENT TRIGGER cp_guard_triggers IS
 
 -- A database where another role already put a trigger on the extension's
 -- tables is not updated until a superuser has looked at it.
-DO $$
-DECLARE
-    tables pg_catalog.regclass[];
-BEGIN
-    SELECT pg_catalog.array_agg(d.objid::pg_catalog.regclass) INTO tables
-    FROM pg_catalog.pg_depend d
-    JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) d.refobjid
-    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid
-    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-      AND d.deptype OPERATOR(pg_catalog.=) 'e'
-      AND x.extname OPERATOR(pg_catalog.=) 'competency'
-      AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog."char"[]);
-    PERFORM @extschema@.cp_check_triggers(tables);
-END
-$$;
+SELECT @extschema@.cp_check_triggers();
 
 CREATE OR REPLACE FUNCTION @extschema@.cp_tenant_bucket(tenant_id uuid) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE

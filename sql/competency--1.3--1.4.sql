@@ -384,39 +384,6 @@ COMMENT ON COLUMN @extschema@.cp_partner_status.projected_level IS 'Level projec
 -- Flagging of status changes, with level changes and in the same way.
 -------------------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION @extschema@.cp_check_triggers(
-    tables pg_catalog.regclass[] DEFAULT ARRAY['@extschema@.cp_partner_level'::pg_catalog.regclass,
-                                               '@extschema@.cp_level_change'::pg_catalog.regclass,
-                                               '@extschema@.cp_status_change'::pg_catalog.regclass,
-                                               '@extschema@.cp_flag_lock'::pg_catalog.regclass])
-RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    t record;
-BEGIN
-    SELECT tg.tgname, tg.tgrelid::pg_catalog.regclass AS rel,
-           tg.tgfoid::pg_catalog.regprocedure AS fn, r.rolname AS owner
-    INTO t
-    FROM pg_catalog.pg_trigger tg
-    JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) tg.tgfoid
-    JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.proowner
-    WHERE tg.tgrelid OPERATOR(pg_catalog.=) ANY (tables)
-      AND NOT tg.tgisinternal
-      AND NOT r.rolsuper
-    ORDER BY tg.tgrelid, tg.tgname
-    LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'insufficient_privilege',
-            MESSAGE = pg_catalog.format('trigger %I on %s runs %s, a function of the non-superuser %I',
-                                        t.tgname, t.rel, t.fn, t.owner),
-            DETAIL = 'Competency''s definer code writes this table; the trigger would run with a superuser''s rights.',
-            HINT = 'Drop the trigger, or have a superuser own its function.';
-    END IF;
-END
-$$;
-
 DROP FUNCTION @extschema@.cp_evaluate_for_flags(date, integer, bigint[]);
 CREATE FUNCTION @extschema@.cp_evaluate_for_flags(as_of date, window_days integer, partner_ids bigint[])
 RETURNS TABLE (partner_id bigint, level @extschema@.competency_level,

@@ -52,8 +52,9 @@ DROP TABLE sec_admin_schema.mine;
 RESET ROLE;
 SELECT count(*) AS admin_triggers FROM pg_trigger
 WHERE tgname = 'escalate';
--- A superuser who attaches the administrator's function to a table that
--- flagging writes makes flagging refuse, before the function can run.
+-- A superuser who attaches the administrator's function to one of the
+-- extension's tables makes flagging refuse, before the function can run
+-- (in flagging's own writes).
 CREATE TRIGGER escalate AFTER INSERT OR UPDATE ON cp_partner_level
     FOR EACH ROW EXECUTE FUNCTION sec_admin_schema.escalate();
 SET ROLE sec_admin;
@@ -62,6 +63,10 @@ SELECT regress.error_of($$SELECT cp_refresh_levels()$$);
 RESET ROLE;
 SELECT rolsuper AS admin_is_superuser FROM pg_roles WHERE rolname = 'sec_admin';
 DROP TRIGGER escalate ON cp_partner_level;
+CREATE TRIGGER escalate AFTER INSERT ON cp_membership
+    FOR EACH STATEMENT EXECUTE FUNCTION sec_admin_schema.escalate();
+SELECT regress.error_of($$INSERT INTO cp_credential VALUES (1, '70-346', '2020-01-01', NULL)$$);
+DROP TRIGGER escalate ON cp_membership;
 -- Triggers whose functions a superuser owns are the superuser's to add.
 CREATE FUNCTION regress.audit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

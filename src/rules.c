@@ -120,17 +120,22 @@ LookupFolded(const Spelling *table, const char *buf, int n)
 	return -1;
 }
 
+/* The value of a spelling in a table, or -1. */
+static int
+Lookup(const Spelling *table, const char *s, size_t len)
+{
+	char		buf[FOLD_MAX];
+	int			n = FoldSpelling(s, len, buf);
+
+	return n > 0 ? LookupFolded(table, buf, n) : -1;
+}
+
 /* Canonical workload of a spelling, or CP_WORKLOAD_NONE if not eligible. */
 CpWorkload
 cp_workload_lookup(const char *s, size_t len)
 {
-	char		buf[FOLD_MAX];
-	int			n = FoldSpelling(s, len, buf);
-	int			v;
+	int			v = Lookup(workload_spellings, s, len);
 
-	if (n <= 0)
-		return CP_WORKLOAD_NONE;
-	v = LookupFolded(workload_spellings, buf, n);
 	return v < 0 ? CP_WORKLOAD_NONE : (CpWorkload) v;
 }
 
@@ -154,23 +159,15 @@ cp_credential_lookup(const char *s, size_t len)
 bool
 cp_competency_lookup(const char *s, size_t len)
 {
-	char		buf[FOLD_MAX];
-	int			n = FoldSpelling(s, len, buf);
-
-	return n > 0 && LookupFolded(competency_spellings, buf, n) > 0;
+	return Lookup(competency_spellings, s, len) > 0;
 }
 
 /* The level a spelling names (Silver or Gold), or CP_LEVEL_NONE. */
 CpLevel
 cp_granted_level_lookup(const char *s, size_t len)
 {
-	char		buf[FOLD_MAX];
-	int			n = FoldSpelling(s, len, buf);
-	int			v;
+	int			v = Lookup(granted_level_spellings, s, len);
 
-	if (n <= 0)
-		return CP_LEVEL_NONE;
-	v = LookupFolded(granted_level_spellings, buf, n);
 	return v < 0 ? CP_LEVEL_NONE : (CpLevel) v;
 }
 
