@@ -16,8 +16,8 @@ PGFILEDESC = "competency - Cloud Productivity competency levels"
 # pg_regress, in order (setup installs the extension and the helpers the
 # others use), and the isolation tests (concurrency) in test/specs.
 REGRESS    = setup aggregates analysts anywhere differential evaluate explain \
-             flagging hostile import level parallel roles security shapes \
-             spellings tables
+             flagging hostile import level lifecycle lifecycle_differential \
+             parallel roles security shapes spellings tables
 ISOLATION  = flag_link_race flag_notify flag_person_move flag_same_partner \
              stage_lock
 ISOLATION_OPTS = --inputdir=test --load-extension=competency
