@@ -166,21 +166,23 @@ batch=50
 start=$(date +%s)
 deadline=$((start + FUZZ_TIME))
 
-# save <i> <agg> <base64> <how> <problem>: logged; the first 3 inputs of each
-# kind of problem (numbers masked) are kept as <agg>-<seed>-<i>.b64
+# save <i> <agg> <how> <problem> <kind>: logged; the first 3 inputs of each
+# kind of problem are kept as <agg>-<seed>-<i>.b64, their bytes made again
+# by replay.mutant
 save() {
-	local key
+	local key=${5:-?}
 	failures=$((failures + 1))
-	key=$(echo "$5" | sed 's/[0-9][0-9]*/N/g')
 	if [ -z "${seen[$key]:-}" ]; then
 		seen[$key]=0
 		distinct=$((distinct + 1))
-		echo "fuzz: FAIL input $1 ($4): $5"
+		echo "fuzz: FAIL input $1 ($3): $4"
 	fi
 	seen[$key]=$((seen[$key] + 1))
-	echo "input $1 $2 ($4): $5" >>"$log"
-	if [ -n "$3" ] && [ "${seen[$key]}" -le 3 ]; then
-		echo "$3" >"$FUZZ_WORK/$2-$FUZZ_SEED-$1.b64"
+	echo "input $1 $2 ($3): $4" >>"$log"
+	if [ "$2" != batch ] && [ "${seen[$key]}" -le 3 ]; then
+		wait_server
+		$PSQL -c "SELECT translate(encode(x, 'base64'), E'\n', '') FROM replay.mutant($FUZZ_SEED, $1)" \
+			>"$FUZZ_WORK/$2-$FUZZ_SEED-$1.b64"
 		saved=$((saved + 1))
 	fi
 }
@@ -189,8 +191,7 @@ save() {
 one_batch() {
 	local out rc
 	out=$($PSQL -F '|' -c "SET statement_timeout = '60s'" -c "SET replay.expected = '$FUZZ_EXPECTED'" \
-		-c "SELECT tag, agg, coalesce(translate(encode(input, 'base64'), E'\n', ''), how), how, problem
-		    FROM replay.fuzz($FUZZ_SEED, $1, $2)" 2>&1) && rc=0 || rc=$?
+		-c "SELECT tag, agg, how, problem, kind FROM replay.fuzz($FUZZ_SEED, $1, $2)" 2>&1) && rc=0 || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		last_error=$(echo "$out" | grep -v '^CONTEXT:\|^[[:space:]]' | tail -1)
 		# an ERROR that is not a timeout is a bug of the fuzzer itself
@@ -214,17 +215,17 @@ one_batch() {
 # statement_timeout, a lost connection), found by halves, each half in a
 # session of its own
 bisect() {
-	local half r a b c
+	local half r a b
 	if [ "$2" -eq 1 ]; then
 		if one_batch "$1" 1; then
-			save "$1" batch "" "input $1" "the session broke, but not with this input alone: $last_error"
+			save "$1" batch "input $1" "the session broke, but not with this input alone: $last_error" "not alone"
 			return
 		fi
 		crashes=$((crashes + 1))
 		wait_server
-		r=$($PSQL -F '|' -c "SELECT agg, translate(encode(x, 'base64'), E'\n', ''), how FROM replay.mutant($FUZZ_SEED, $1)")
-		IFS='|' read -r a b c <<<"$r"
-		save "$1" "$a" "$b" "$c" "the session broke: $last_error"
+		r=$($PSQL -F '|' -c "SELECT agg, how FROM replay.mutant($FUZZ_SEED, $1)")
+		IFS='|' read -r a b <<<"$r"
+		save "$1" "$a" "$b" "the session broke: $last_error" "$last_error"
 		return
 	fi
 	half=$(($2 / 2))

@@ -619,10 +619,11 @@ BEGIN
 END $$;
 
 -- Inputs first .. first + n - 1 under seed, each judged: a row for each
--- that fails (tag: its number), then one row tagged 'tally' (agg: how many
--- were accepted, how: how many rejected).
+-- that fails (tag: its number, replay.mutant gives its bytes again; kind:
+-- the problem with its numbers masked and its SQLSTATEs kept), then one row
+-- tagged 'tally' (agg: how many were accepted, how: how many rejected).
 CREATE FUNCTION replay.fuzz(seed bigint, first bigint, n int)
-RETURNS TABLE (tag text, agg text, input bytea, how text, problem text)
+RETURNS TABLE (tag text, agg text, how text, problem text, kind text)
 LANGUAGE plpgsql AS $$
 DECLARE
     i bigint := first;
@@ -648,16 +649,17 @@ BEGIN
         IF problem IS NOT NULL THEN
             tag := i::text;
             agg := m.agg;
-            input := m.x;
             how := m.how;
+            kind := regexp_replace(problem, '[0-9]+', 'N', 'g') || ' '
+                || array_to_string(ARRAY(SELECT (regexp_matches(problem, '(?:SQLSTATE|ERROR) ([0-9A-Z]{5})', 'g'))[1]), ' ');
             RETURN NEXT;
         END IF;
         i := i + 1;
     END LOOP;
     tag := 'tally';
     agg := nacc::text;
-    input := NULL;
     how := nrej::text;
     problem := NULL;
+    kind := NULL;
     RETURN NEXT;
 END $$;
