@@ -172,6 +172,13 @@ FROM (VALUES ('ent'), ('ind')) a(agg),
              ('ci-collation-on-int4', 'put32', 'int4', 'collation', $$'replay.ci'::regcollation::oid::bigint$$),
              ('text-without-collation', 'put32', 'text', 'collation', '0')) b(what, fn, base, field, v);
 
+-- a text key whose bytes are not valid UTF-8 (the key type's receive
+-- function refuses it; the state is malformed all the same)
+SELECT replay.add(format('bad-%s-text-key-invalid-utf8', a.agg), a.agg, '22P03',
+                  format($$SELECT replay.put(x, %L, %L, '\xff') FROM replay.input(%L) x$$,
+                         a.agg, a.p || '[0].key', 'good-' || a.agg || '-text'))
+FROM (VALUES ('ent', 'tenant'), ('ind', 'person')) a(agg, p);
+
 -- keys of the wrong length for their type, or lengths that do not fit
 SELECT replay.add(format('bad-%s-%s', a.agg, b.what), a.agg, '22P03',
                   format('SELECT replay.put32(replay.input(%L), %L, %L, %s)',
