@@ -152,7 +152,8 @@ SELECT replay.add('bad-ind-empty', 'ind', '22P03', $$SELECT ''::bytea$$);
 -- The fields common to both formats, in both.  Key types: none, one that
 -- does not exist, a domain (states name base types), a type that cannot be
 -- hashed, bigint with 4-byte keys, an array type whose receive function
--- wants more bytes than the key has.  Collations: one that does not exist,
+-- wants more bytes than the key has, a type whose receive function refuses
+-- every value.  Collations: one that does not exist,
 -- one on a type that takes none, none on text.
 SELECT replay.add(format('bad-%s-%s', a.agg, b.what), a.agg, '22P03',
                   format('SELECT replay.%s(replay.input(%L), %L, %L, %s)', b.fn, 'good-' || a.agg || '-' || b.base, a.agg, b.field, b.v))
@@ -167,6 +168,7 @@ FROM (VALUES ('ent'), ('ind')) a(agg),
              ('keytype-not-hashable', 'put32', 'int4', 'keytype', $$'point'::regtype::oid::bigint$$),
              ('keytype-int8-4-byte-keys', 'put32', 'int4', 'keytype', $$'int8'::regtype::oid::bigint$$),
              ('keytype-int4-array', 'put32', 'int4', 'keytype', $$'int4[]'::regtype::oid::bigint$$),
+             ('keytype-refuses-binary-input', 'put32', 'text', 'keytype', $$'pg_node_tree'::regtype::oid::bigint$$),
              ('collation-unknown', 'put32', 'text', 'collation', '999999'),
              ('collation-on-int4', 'put32', 'int4', 'collation', $$'default'::regcollation::oid::bigint$$),
              ('ci-collation-on-int4', 'put32', 'int4', 'collation', $$'replay.ci'::regcollation::oid::bigint$$),
