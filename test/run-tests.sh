@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every suite of competency against throwaway clusters, never a running
 # one: pg_regress (and isolation tests) on a pg_virtualenv cluster, the
-# replay of the fuzzing corpus, then the TAP tests, whose
+# replay of the serialized-state cases, then the TAP tests, whose
 # PostgreSQL::Test::Cluster nodes need a user initdb accepts.
 # Ends with one line "N passed, N failed" (also written to $SUMMARY_FILE).
 set -u
@@ -29,24 +29,25 @@ done
 echo "pg_regress: $p passed, $f failed"
 passed=$((passed + p)); failed=$((failed + f))
 
-# The serialized-state readers, outside the server, over a corpus of good and
-# bad states (test/fuzz): one test per corpus file.
-make -s fuzz-replay >"$work/fuzz.out" 2>&1
+# The serialized-state readers of the aggregates, inside a real server:
+# one test per case of test/fuzz/cases.sql (test/fuzz/replay.sh), on a
+# pg_virtualenv cluster whose log the replay reads for crashed processes.
+pg_virtualenv -t -v 15 -o logging_collector=on bash test/fuzz/replay.sh >"$work/fuzz.out" 2>&1
 rc=$?
-grep -E "REJECTED|ACCEPTED|FAILED|failed|error" "$work/fuzz.out" | grep -v "^ACCEPTED\|^REJECTED" | head -20
-line=$(grep -E "^fuzz-replay: [0-9]+ passed, [0-9]+ failed" "$work/fuzz.out" | tail -1)
-p=$(echo "$line" | sed -n 's/^fuzz-replay: \([0-9]*\) passed.*/\1/p')
+grep -E "^FAIL|^replay: [^0-9]" "$work/fuzz.out" | head -40
+line=$(grep -E "^replay: [0-9]+ passed, [0-9]+ failed$" "$work/fuzz.out" | tail -1)
+p=$(echo "$line" | sed -n 's/^replay: \([0-9]*\) passed.*/\1/p')
 f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
 [ -z "$p" ] && p=0
 [ -z "$f" ] && f=0
-if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; tail -20 "$work/fuzz.out"; fi
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; grep -v " UTC \[[0-9]*\] " "$work/fuzz.out" | tail -20; fi
 echo "fuzz-replay: $p passed, $f failed"
 passed=$((passed + p)); failed=$((failed + f))
 
 # TAP: each ok / not ok line is a test; a script that dies counts as failed
 if [ "$(id -u)" -eq 0 ]; then
 	mkdir "$work/tree"
-	tar --exclude=.git --exclude=tmp_check --exclude=results --exclude=test/fuzz/build --exclude=test/fuzz/work -cf - . | tar -C "$work/tree" -xf -
+	tar --exclude=.git --exclude=tmp_check --exclude=results --exclude=test/fuzz/work -cf - . | tar -C "$work/tree" -xf -
 	chown -R postgres "$work/tree"
 	runuser -u postgres -- make -C "$work/tree" -s tap PROVE_FLAGS=-v >"$work/tap.out" 2>&1
 	rc=$?

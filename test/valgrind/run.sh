@@ -1,12 +1,15 @@
 #!/bin/bash
-# Runs the pg_regress and isolation suites against a throwaway PostgreSQL
-# server started under valgrind memcheck, then scans the per-process logs.
+# Runs the pg_regress and isolation suites, and the replay of the aggregates'
+# serialized-state cases (test/fuzz/replay.sh), against a throwaway
+# PostgreSQL server started under valgrind memcheck, then scans the
+# per-process logs.
 #
 # Exits non-zero when a reported error involves the extension (a frame of
 # competency.so or of one of its source files, in the error's own stack or in
 # the stack that allocated / created the memory), or when a server process
 # died without valgrind's summary (a crash), or when a regression or
-# isolation test fails; VALGRIND_ALLOW_DIFFS=1 only reports test failures
+# isolation test or a replayed case fails; VALGRIND_ALLOW_DIFFS=1 only
+# reports test failures
 # (should a timing-dependent output ever differ: statements run 10-50x slower).
 # VALGRIND_STRICT=1 also fails on unsuppressed errors that name no frame of
 # the extension (none are expected with postgres.supp).
@@ -16,7 +19,7 @@
 # Environment: PG_CONFIG, MAKE, VALGRIND_KEEP=1 (keep the data directory),
 # VALGRIND_EXTRA (more valgrind options, e.g. --gen-suppressions=all),
 # VALGRIND_SUPP (another suppressions file, or "none" to see every report),
-# VALGRIND_SCHEDULE=regress|isolation|all (default all).
+# VALGRIND_SCHEDULE=regress|isolation|replay|all (default all).
 set -u
 cd "$(dirname "$0")/../.."
 top=$(pwd)
@@ -158,7 +161,8 @@ unset PGSERVICE PGPASSWORD PGOPTIONS
 # outputs under $work, not in the tree (which other runs may be using)
 rrc=0
 irc=0
-if [ "$schedule" != isolation ]; then
+prc=0
+if [ "$schedule" = all ] || [ "$schedule" = regress ]; then
 	t0=$(date +%s)
 	"$MAKE" -s installcheck ISOLATION= EXTRA_REGRESS_OPTS="--outputdir=$work/regress" \
 		>"$work/regress.out" 2>&1
@@ -166,13 +170,20 @@ if [ "$schedule" != isolation ]; then
 	echo "valgrind: pg_regress finished in $(( $(date +%s) - t0 ))s (exit $rrc)"
 	grep -E '^(ok|not ok|test |     |#)|\.\.\. ' "$work/regress.out" | grep -v " UTC \[[0-9]*\] "
 fi
-if [ "$schedule" != regress ]; then
+if [ "$schedule" = all ] || [ "$schedule" = isolation ]; then
 	t0=$(date +%s)
 	"$MAKE" -s installcheck REGRESS= EXTRA_REGRESS_OPTS="--outputdir=$work/isolation" \
 		>"$work/isolation.out" 2>&1
 	irc=$?
 	echo "valgrind: isolation finished in $(( $(date +%s) - t0 ))s (exit $irc)"
 	grep -E '^(ok|not ok|test |     |#)|\.\.\. ' "$work/isolation.out" | grep -v " UTC \[[0-9]*\] "
+fi
+if [ "$schedule" = all ] || [ "$schedule" = replay ]; then
+	t0=$(date +%s)
+	PG_CONFIG="$PG_CONFIG" bash test/fuzz/replay.sh >"$work/replay.out" 2>&1
+	prc=$?
+	echo "valgrind: state replay finished in $(( $(date +%s) - t0 ))s (exit $prc)"
+	grep -E '^(FAIL|replay:)' "$work/replay.out"
 fi
 
 # --- stop cleanly, so that every process writes its error summary ---
@@ -183,14 +194,14 @@ if [ "${VALGRIND_KEEP:-0}" != 1 ]; then rm -rf "$data"; fi
 echo "valgrind: server stopped in $(( $(date +%s) - t0 ))s"
 
 tests_failed=0
-for f in "$work/regress.out" "$work/isolation.out"; do
+for f in "$work/regress.out" "$work/isolation.out" "$work/replay.out"; do
 	[ -f "$f" ] || continue
-	n=$(grep -cE '^not ok|\.\.\. (FAILED|failed)' "$f")
+	n=$(grep -cE '^not ok|\.\.\. (FAILED|failed)|^FAIL ' "$f")
 	tests_failed=$((tests_failed + n))
 done
-if [ "$tests_failed" -eq 0 ] && { [ "$rrc" -ne 0 ] || [ "$irc" -ne 0 ]; }; then
+if [ "$tests_failed" -eq 0 ] && { [ "$rrc" -ne 0 ] || [ "$irc" -ne 0 ] || [ "$prc" -ne 0 ]; }; then
 	tests_failed=1
-	tail -30 "$work/regress.out" "$work/isolation.out" 2>/dev/null
+	tail -30 "$work/regress.out" "$work/isolation.out" "$work/replay.out" 2>/dev/null
 fi
 for d in "$work/regress/regression.diffs" "$work/isolation/regression.diffs"; do
 	if [ -s "$d" ]; then
