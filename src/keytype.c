@@ -12,7 +12,11 @@
  * OIDs) and each key travels as an int32 length and the bytes of the type's
  * binary send format or, for a type without send and receive functions
  * (aclitem, some extensions' types), of its text output: which one depends
- * only on the type, so every process of a plan agrees.
+ * only on the type, so every process of a plan agrees.  Text, varchar and
+ * char keys travel as their bytes in the database encoding (their send
+ * functions would convert them to the client's, which may not hold them).
+ * Whatever goes wrong reading a key or its type is a malformed state
+ * (22P03), whichever function noticed.
  */
 #include "postgres.h"
 
@@ -22,8 +26,10 @@
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -52,20 +58,46 @@ TypeHasImageEquality(Oid typid, Oid collation)
 											 ObjectIdGetDatum(opcintype)));
 }
 
-/* Does the type have both binary send and receive functions? */
-static bool
-TypeHasBinaryIO(Oid typid)
+/* How keys of the type travel: its bytes, its send format, or its text. */
+static KeyWire
+TypeWire(Oid typid)
 {
 	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
 	Form_pg_type t;
-	bool		binary;
+	KeyWire		wire;
 
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for type %u", typid);
 	t = (Form_pg_type) GETSTRUCT(tup);
-	binary = OidIsValid(t->typsend) && OidIsValid(t->typreceive);
+	if (t->typsend == F_TEXTSEND || t->typsend == F_VARCHARSEND ||
+		t->typsend == F_BPCHARSEND)
+		wire = KEY_WIRE_TEXT_BYTES;
+	else if (OidIsValid(t->typsend) && OidIsValid(t->typreceive))
+		wire = KEY_WIRE_BINARY;
+	else
+		wire = KEY_WIRE_TEXT_IO;
 	ReleaseSysCache(tup);
-	return binary;
+	return wire;
+}
+
+/*
+ * Turn the error being raised while a state is read into a malformed-state
+ * error, unless it is no fault of the state (cancel, resources, internal).
+ */
+static void
+RethrowAsStateError(MemoryContext cxt, const char *what)
+{
+	ErrorData  *e;
+	char	   *class;
+
+	MemoryContextSwitchTo(cxt);
+	e = CopyErrorData();
+	class = unpack_sql_state(e->sqlerrcode);
+	if (strncmp(class, "57", 2) == 0 || strncmp(class, "53", 2) == 0 ||
+		strncmp(class, "58", 2) == 0 || strncmp(class, "XX", 2) == 0)
+		ReThrowError(e);
+	FlushErrorState();
+	STATE_ERROR("%s: %s", what, e->message);
 }
 
 /* Set up kt for keys of type typid (a base type) under collation. */
@@ -77,7 +109,7 @@ KeytypeInit(KeyType *kt, Oid typid, Oid collation, MemoryContext mcxt)
 	kt->typid = typid;
 	kt->collation = collation;
 	get_typlenbyval(typid, &kt->typlen, &kt->typbyval);
-	kt->binary_io = TypeHasBinaryIO(typid);
+	kt->wire = TypeWire(typid);
 	if (TypeHasImageEquality(typid, collation))
 	{
 		kt->image_eq = true;
@@ -255,7 +287,24 @@ keytype_recv_header(KeyType **cache, MemoryContext mcxt, StringInfo buf)
 	if (OidIsValid(collation) && !type_is_collatable(typid))
 		STATE_ERROR("The key type %s takes no collation, but the state names collation %s.",
 					format_type_be(typid), CollationName(collation));
-	return keytype_get(cache, mcxt, typid, collation);
+	if (!OidIsValid(collation) && type_is_collatable(typid))
+		STATE_ERROR("The key type %s takes a collation, but the state names none.",
+					format_type_be(typid));
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+		KeyType    *volatile got = NULL;
+
+		PG_TRY();
+		{
+			got = keytype_get(cache, mcxt, typid, collation);
+		}
+		PG_CATCH();
+		{
+			RethrowAsStateError(cxt, "The key type cannot be a key");
+		}
+		PG_END_TRY();
+		return got;
+	}
 }
 
 /* Look up the functions that write and read keys of kt. */
@@ -269,7 +318,7 @@ KeytypeIoReady(KeyType *kt)
 
 	if (kt->io_ready)
 		return;
-	if (kt->binary_io)
+	if (kt->wire == KEY_WIRE_BINARY)
 	{
 		getTypeBinaryOutputInfo(kt->typid, &out, &isvarlena);
 		getTypeBinaryInputInfo(kt->typid, &in, &kt->io_param);
@@ -307,8 +356,15 @@ keytype_send(KeyType *kt, StringInfo buf, Datum key)
 			pq_sendbytes(buf, DatumGetPointer(key), UUID_LEN);
 			return;
 	}
+	if (kt->wire == KEY_WIRE_TEXT_BYTES)
+	{
+		pq_sendint32(buf, VARSIZE_ANY_EXHDR(DatumGetPointer(key)));
+		pq_sendbytes(buf, VARDATA_ANY(DatumGetPointer(key)),
+					 VARSIZE_ANY_EXHDR(DatumGetPointer(key)));
+		return;
+	}
 	KeytypeIoReady(kt);
-	if (kt->binary_io)
+	if (kt->wire == KEY_WIRE_BINARY)
 	{
 		bytea	   *b = SendFunctionCall(&kt->io_out, key);
 
@@ -325,6 +381,28 @@ keytype_send(KeyType *kt, StringInfo buf, Datum key)
 		pq_sendbytes(buf, s, len);
 		pfree(s);
 	}
+}
+
+/* A key of a type's own format, its reader's errors malformed states. */
+static Datum
+ReadKey(KeyType *kt, StringInfo one)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile Datum key = (Datum) 0;
+
+	PG_TRY();
+	{
+		if (kt->wire == KEY_WIRE_BINARY)
+			key = ReceiveFunctionCall(&kt->io_in, one, kt->io_param, -1);
+		else
+			key = InputFunctionCall(&kt->io_in, one->data, kt->io_param, -1);
+	}
+	PG_CATCH();
+	{
+		RethrowAsStateError(cxt, "A key cannot be read");
+	}
+	PG_END_TRY();
+	return key;
 }
 
 /*
@@ -356,24 +434,28 @@ keytype_recv(KeyType *kt, StringInfo buf)
 		return Int64GetDatum(pq_getmsgint64(buf));
 	}
 
+	if (kt->wire == KEY_WIRE_TEXT_BYTES)
+	{
+		const char *p = buf->data + buf->cursor;
+
+		if (!pg_verifymbstr(p, len, true))
+			STATE_ERROR("A key of type %s is not valid in the database's encoding.",
+						format_type_be(kt->typid));
+		buf->cursor += len;
+		return PointerGetDatum(cstring_to_text_with_len(p, len));
+	}
+
 	KeytypeIoReady(kt);
 	/* the readers want a NUL-terminated buffer of exactly the key */
 	initStringInfo(&one);
 	appendBinaryStringInfo(&one, buf->data + buf->cursor, len);
 	buf->cursor += len;
-	if (kt->binary_io)
-	{
-		key = ReceiveFunctionCall(&kt->io_in, &one, kt->io_param, -1);
-		if (one.cursor != one.len)
-			STATE_ERROR("A key of type %s has %d unread bytes.",
-						format_type_be(kt->typid), one.len - one.cursor);
-	}
-	else
-	{
-		if (strlen(one.data) != (size_t) len)
-			STATE_ERROR("A key of type %s holds a zero byte.",
-						format_type_be(kt->typid));
-		key = InputFunctionCall(&kt->io_in, one.data, kt->io_param, -1);
-	}
+	if (kt->wire == KEY_WIRE_TEXT_IO && strlen(one.data) != (size_t) len)
+		STATE_ERROR("A key of type %s holds a zero byte.", format_type_be(kt->typid));
+	key = ReadKey(kt, &one);
+	if (one.cursor != one.len && kt->wire == KEY_WIRE_BINARY)
+		STATE_ERROR("A key of type %s has %d unread bytes.",
+					format_type_be(kt->typid), one.len - one.cursor);
+	pfree(one.data);
 	return keytype_prepare(kt, key);
 }

@@ -10,6 +10,14 @@
 #include "common/hashfn.h"
 #include "lib/stringinfo.h"
 
+/* How keys of a type travel in serialized states. */
+typedef enum KeyWire
+{
+	KEY_WIRE_BINARY,			/* the type's send and receive functions */
+	KEY_WIRE_TEXT_BYTES,		/* text, varchar, char: the bytes */
+	KEY_WIRE_TEXT_IO			/* no binary I/O: output and input functions */
+} KeyWire;
+
 /*
  * What the aggregates need to know about a key type under a collation.
  * Looked up once per call site and shared by every group's state there.
@@ -21,7 +29,7 @@ typedef struct KeyType
 	int16		typlen;
 	bool		typbyval;
 	bool		image_eq;		/* equal iff bitwise equal: hash the bytes */
-	bool		binary_io;		/* send/receive, else text output/input */
+	KeyWire		wire;
 	bool		io_ready;		/* io_out and io_in looked up? */
 	FmgrInfo	hash_fn;		/* unless image_eq: the type's hash ... */
 	FmgrInfo	eq_fn;			/* ... and equality functions */

@@ -28,7 +28,7 @@ FUZZ_SEED=${FUZZ_SEED:-1}
 FUZZ_WORK=${FUZZ_WORK:-$here/work}
 FUZZ_EXPECTED=${FUZZ_EXPECTED:-}
 export PGCLIENTENCODING=UTF8
-unset PGOPTIONS
+export PGOPTIONS="-c client_min_messages=error"   # (a key type's input may warn)
 PSQL="psql -X -q -At -v ON_ERROR_STOP=1"
 
 mode=replay
