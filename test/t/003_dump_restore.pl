@@ -1,6 +1,8 @@
 # pg_dump / pg_restore of a database using the extension: every row of every
-# table and the change sequence come back exactly, pg_restore exits 0, and no
-# level change is flagged -- even though the stored levels are deliberately
+# table (memberships, level and status history, staged report rows and their
+# rejects, cp_partner_level's level and status columns) and the sequences
+# come back exactly, pg_restore exits 0, and no level or status change is
+# flagged -- even though the stored levels and statuses are deliberately
 # stale, so that a re-evaluation during the restore would change them.
 use strict;
 use warnings;
@@ -32,11 +34,41 @@ FROM generate_series(1, 90) n, generate_series(1, 2) k;
 INSERT INTO cp_usage SELECT md5('t' || t)::uuid, (ARRAY['EXO', 'SPO', 'Teams'])[1 + t % 3], 'E3',
        t % 11 = 0, 100 + (t * 37) % 500, current_date - (t % 20)
 FROM generate_series(1, 400) t, generate_series(1, 3) k;
--- stale stored levels: flagging paused for a load, not refreshed yet
+-- memberships, flagged as they come: last year's, this year's (some
+-- partners in grace instead), and a few recorded renewals
+INSERT INTO cp_membership SELECT p, 'gold', current_date - 565, current_date - 200
+FROM generate_series(1, 40) p WHERE p % 4 <> 0;
+INSERT INTO cp_membership SELECT p, (ARRAY['silver', 'gold']::competency_level[])[1 + p % 2],
+       current_date - 200, current_date + 100 + p
+FROM generate_series(1, 40) p WHERE p % 4 <> 0;
+INSERT INTO cp_membership SELECT p, 'silver', current_date - 375, current_date - 10
+FROM generate_series(4, 40, 4) p;
+INSERT INTO cp_membership SELECT p, 'gold', current_date + 100 + p, current_date + 465 + p
+FROM generate_series(1, 40, 8) p;
+-- Partner Center's competency report: a load with rejects, then rows staged
+-- and not loaded yet; a usage report row staged too
+INSERT INTO cp_partner_center_competency VALUES
+    ('Cloud Productivity', 'Gold', 'Active', to_char(current_date - 2000, 'YYYY-MM-DD'),
+     to_char(current_date - 1636, 'YYYY-MM-DD')),
+    ('Cloud Platform', 'Gold', 'Active', '2019-01-01', '2019-12-31'),
+    ('Cloud Productivity', 'Platinum', '', '2019-01-01', '2019-12-31');
+SELECT * FROM cp_load_partner_center_competency(1);
+INSERT INTO cp_partner_center_competency VALUES
+    ('Cloud Productivity', 'Silver', 'Expired', to_char(current_date - 3000, 'YYYY-MM-DD'),
+     to_char(current_date - 2636, 'YYYY-MM-DD')),
+    ('Cloud Productivity', 'Gold', NULL, 'not a date', '2019-12-31');
+INSERT INTO cp_partner_center_usage VALUES
+    (md5('t1'), 'Contoso', 'EXO', 'Exchange Online', 'O365', 'Office 365', 'Reseller',
+     'E3', 'Office 365 E3', '120', '120', to_char(current_date, 'YYYY-MM-DD') || 'T08:00:00Z');
+-- stale stored levels and statuses: flagging paused for a load, not
+-- refreshed yet
 SET competency.flagging = off;
 INSERT INTO cp_usage SELECT md5('t' || t)::uuid, 'ProPlus', 'E5', false, 2000, current_date
 FROM generate_series(1, 400, 9) t;
 DELETE FROM cp_credential WHERE person_id % 4 = 0;
+DELETE FROM cp_membership WHERE partner_id % 5 = 1 AND ends_on > current_date;
+INSERT INTO cp_membership SELECT p, 'gold', current_date - 9, current_date + 356
+FROM generate_series(8, 40, 8) p;
 });
 
 my $sqlc = q{
@@ -47,8 +79,21 @@ UNION ALL SELECT 'person', count(*), md5(string_agg(t::text, ',' ORDER BY t::tex
 UNION ALL SELECT 'credential', count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM comp.cp_credential t
 UNION ALL SELECT 'partner_level', count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM comp.cp_partner_level t
 UNION ALL SELECT 'level_change', count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM comp.cp_level_change t
+UNION ALL SELECT 'membership', count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM comp.cp_membership t
+UNION ALL SELECT 'status_change', count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM comp.cp_status_change t
+UNION ALL SELECT 'competency_staged', count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM comp.cp_partner_center_competency_staged t
+UNION ALL SELECT 'competency_reject', count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM comp.cp_partner_center_competency_reject t
+UNION ALL SELECT 'usage_staged', count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM comp.cp_partner_center_staged t
 UNION ALL SELECT 'sequence', last_value, is_called::text FROM comp.cp_level_change_change_id_seq
+UNION ALL SELECT 'status_sequence', last_value, is_called::text FROM comp.cp_status_change_change_id_seq
+UNION ALL SELECT 'competency_line', last_value, is_called::text FROM comp.cp_partner_center_competency_staged_line_seq
 };
+# Partners whose stored status (none stored: not_held) differs from a fresh
+# evaluation as flagging would make it.
+my $stale_statuses_sql = q{
+	SELECT count(*) FROM comp.cp_status_partners(comp.cp_flagging_date(), comp.cp_flagging_window(), NULL) s
+	LEFT JOIN comp.cp_partner_level pl USING (partner_id)
+	WHERE coalesce(pl.status, 'not_held') <> s.status};
 my $before = $node->safe_psql('src', $sqlc);
 my $stale = $node->safe_psql('src', q{
 	SELECT count(*) FROM comp.cp_evaluate(current_date) e
@@ -56,6 +101,20 @@ my $stale = $node->safe_psql('src', q{
 	WHERE coalesce(pl.level, 'none') <> e.level});
 ok($stale > 0, "stored levels are stale for $stale partners before the dump");
 ok($node->safe_psql('src', 'SELECT count(*) FROM comp.cp_level_change') > 0, 'there is history');
+my $stale_statuses = $node->safe_psql('src', $stale_statuses_sql);
+ok($stale_statuses > 0, "stored statuses are stale for $stale_statuses partners before the dump");
+is($node->safe_psql('src', q{
+	SELECT count(*) > 10 AND count(DISTINCT new_status) >= 3 FROM comp.cp_status_change}), 't',
+	'there is status history, to several statuses');
+is($node->safe_psql('src', q{
+	SELECT count(*) FILTER (WHERE status <> 'not_held') > 10
+	       AND count(*) FILTER (WHERE held_level <> 'none' AND ends_on IS NOT NULL AND projected_level IS NOT NULL) > 10
+	FROM comp.cp_partner_level}), 't', 'cp_partner_level holds statuses, renewal dates and projections');
+is($node->safe_psql('src', q{
+	SELECT (SELECT count(*) FROM comp.cp_partner_center_competency) || ' staged, '
+	       || (SELECT count(*) FROM comp.cp_partner_center_competency_reject) || ' rejected, '
+	       || (SELECT count(*) FROM comp.cp_partner_center_usage) || ' usage staged'}),
+	'2 staged, 2 rejected, 1 usage staged', 'report rows staged and rejected');
 
 my $dump = $node->basedir . '/src.dump';
 my $plain = $node->basedir . '/src.sql';
@@ -93,13 +152,34 @@ $node->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->co
 	'plain dump restores through psql');
 is($node->safe_psql('restore4', $sqlc), $before, 'restore4: every row and the sequence are identical');
 
+# Still stale after every restore: nothing was re-evaluated.
+for my $db (qw(restore1 restore3 restore4 restore5))
+{
+	is($node->safe_psql($db, $stale_statuses_sql), $stale_statuses, "$db: the stale statuses are still stale");
+}
+
 # Flagging works again in the restored database, and catches up on refresh.
+my $status_rows = $node->safe_psql('restore1', 'SELECT count(*) FROM comp.cp_status_change');
 my $changes = $node->safe_psql('restore1', 'SELECT comp.cp_refresh_levels()');
 is($changes, $stale, 'a refresh after the restore flags the stale partners');
 is($node->safe_psql('restore1', q{
 	SELECT count(*) FROM comp.cp_evaluate(current_date) e
 	LEFT JOIN comp.cp_partner_level pl USING (partner_id)
 	WHERE coalesce(pl.level, 'none') <> e.level}), '0', 'and then stored levels are current');
+is($node->safe_psql('restore1', 'SELECT count(*) FROM comp.cp_status_change') - $status_rows, $stale_statuses,
+	'the refresh flags one status change per stale status');
+is($node->safe_psql('restore1', $stale_statuses_sql), '0', 'and then stored statuses are current');
+is($node->safe_psql('restore1', q{
+	SELECT count(*) FROM (
+	    SELECT old_status, lag(new_status, 1, 'not_held') OVER w AS previous
+	    FROM comp.cp_status_change WINDOW w AS (PARTITION BY partner_id ORDER BY change_id)) s
+	WHERE old_status <> previous}), '0', 'status changes still chain from not_held');
+# the staged rows came back as this role's: they load
+is($node->safe_psql('restore1', q{
+	SELECT loaded || ' loaded, ' || rejected || ' rejected' FROM comp.cp_load_partner_center_competency(2)}),
+	'1 loaded, 1 rejected', 'the restored staged competency rows load');
+is($node->safe_psql('restore1', 'SELECT loaded FROM comp.cp_load_partner_center_usage()'), '1',
+	'the restored staged usage row loads');
 $node->safe_psql('restore1', q{
 	INSERT INTO comp.cp_partner VALUES (999, 'new', 'developed');
 	INSERT INTO comp.cp_association VALUES (999, md5('new')::uuid, 'delegated_admin', current_date - 1, NULL);
@@ -109,6 +189,11 @@ $node->safe_psql('restore1', q{
 is($node->safe_psql('restore1', q{
 	SELECT string_agg(old_level || '->' || new_level, ',') FROM comp.cp_level_change WHERE partner_id = 999}),
 	'none->silver', 'writes after the restore are flagged');
+$node->safe_psql('restore1', q{
+	INSERT INTO comp.cp_membership VALUES (999, 'gold', current_date - 10, current_date + 355)});
+is($node->safe_psql('restore1', q{
+	SELECT string_agg(old_status || '->' || new_status, ',') FROM comp.cp_status_change WHERE partner_id = 999}),
+	'not_held->at_risk', 'memberships written after the restore are flagged');
 
 $node->stop;
 done_testing();
