@@ -500,12 +500,20 @@ SELECT s."customerTenantId", s."customerName", s."workloadCode", s."workloadName
 FROM @extschema@.cp_partner_center_staged s
 WHERE s.staged_by OPERATOR(pg_catalog.=) @extschema@.cp_staging_role();
 
--- Whoever could use the table may use the view; only flagging's definer
--- code and the view reach the table itself.
+REVOKE ALL ON @extschema@.cp_partner_center_usage FROM PUBLIC;
+
+-- Whoever could use the table may use the view; only the view's definer
+-- code reaches the table itself.  Grants made by an extension script are
+-- recorded as the extension's own (pg_init_privs), which pg_dump leaves
+-- out: the view's initial privileges are set back to what the script
+-- itself gave, so the copied grants stay the users' and survive a dump.
 DO $$
 DECLARE
     a record;
+    view_acl pg_catalog.aclitem[];
 BEGIN
+    SELECT c.relacl INTO view_acl FROM pg_catalog.pg_class c
+    WHERE c.oid OPERATOR(pg_catalog.=) '@extschema@.cp_partner_center_usage'::pg_catalog.regclass;
     FOR a IN
         SELECT CASE WHEN e.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
                     ELSE pg_catalog.quote_ident(r.rolname) END AS grantee,
@@ -524,9 +532,13 @@ BEGIN
         EXECUTE pg_catalog.format('REVOKE ALL ON @extschema@.cp_partner_center_staged FROM %s CASCADE',
                                   a.grantee);
     END LOOP;
+    UPDATE pg_catalog.pg_init_privs SET initprivs = view_acl
+    WHERE objoid OPERATOR(pg_catalog.=) '@extschema@.cp_partner_center_usage'::pg_catalog.regclass
+      AND classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND objsubid OPERATOR(pg_catalog.=) 0
+      AND view_acl IS NOT NULL;
 END
 $$;
-REVOKE ALL ON @extschema@.cp_partner_center_usage FROM PUBLIC;
 COMMENT ON VIEW @extschema@.cp_partner_center_usage IS
   'Staging for Partner Center license-usage reports, columns in the report''s order, all text: \copy cp_partner_center_usage FROM ''report.csv'' (FORMAT csv, HEADER match), then cp_load_partner_center_usage(); each role sees only the rows it staged';
 COMMENT ON COLUMN @extschema@.cp_partner_center_usage."customerTenantId" IS 'Customer tenant (uuid)';
