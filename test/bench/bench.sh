@@ -332,53 +332,60 @@ wsql() {
 	esac
 }
 WNAMES="ent_w ${B:+ent_w_base} qi_w ${B:+qi_w_base} arr_w ent ${B:+ent_base} qi ${B:+qi_base}"
-declare -A WT WV WREPS
-# window_session <N>: one session with statement_timeout = WINDOW_TIMEOUT; a
-# warm-up of every contender over 1,000 rows, then up to 3 interleaved
-# rounds over N rows, each contender run WREPS[name] times (0: not at all).
-# Sets WT[name,N] (median ms, or "timeout") and WV[name,N] (its answer).
-window_session() {
-	local n=$1 name r ms val err
-	err=$(mktemp)
-	while read -r name ms val; do
-		case $ms in
-		ERR:57014) WT[$name,$n]=timeout ;;
-		ERR:*) cat "$err" >&2; echo "running windows: $name over $n rows failed (${ms#ERR:})" >&2; exit 1 ;;
-		*) WT[$name,$n]=$ms; WV[$name,$n]=$val ;;
-		esac
-	done < <({
+# wrun <name> <N>: the contender over N rows in a session of its own, after
+# the same query over 1,000 rows, under statement_timeout = WINDOW_TIMEOUT.
+# Sets WMS (milliseconds, or "timeout") and WVAL (its answer).  A session
+# of its own: a backend's first run of such a query at a new size takes a
+# third longer than the next (its memory grows), so in one session the
+# contender that runs first would be handicapped.
+wrun() {
+	local out code
+	out=$({
 		echo "SET statement_timeout = '${WINDOW_TIMEOUT}s';"
+		echo "$(wsql "$1" 1000);"
 		echo '\timing on'
-		echo '\echo @ -'
-		for name in $WNAMES; do echo "$(wsql "$name" 1000);"; done
-		for r in 1 2 3; do
-			for name in $WNAMES; do
-				[ "${WREPS[$name]}" -ge "$r" ] || continue
-				echo "\\echo @ $name"
-				echo "$(wsql "$name" "$n");"
-				echo '\if :ERROR'
-				echo "\\echo @! $name :SQLSTATE"
-				echo '\endif'
-			done
+		echo "$(wsql "$1" "$2");"
+		echo '\if :ERROR'
+		echo '\echo @! :SQLSTATE'
+		echo '\endif'
+	} | $PSQL -At -v ON_ERROR_STOP=0 2>"$NOOP_DIR/wrun.err")
+	code=$(echo "$out" | sed -n 's/^@! //p')
+	if [ "$code" = 57014 ]; then
+		WMS=timeout; WVAL=""
+	elif [ -n "$code" ]; then
+		cat "$NOOP_DIR/wrun.err" >&2
+		echo "running windows: $1 over $2 rows failed ($code)" >&2
+		exit 1
+	else
+		WMS=$(echo "$out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
+		WVAL=$(echo "$out" | sed -n 2p)
+	fi
+}
+declare -A WT WV WREPS
+# window_session <N>: up to 3 interleaved rounds over N rows (the order
+# reversed in the second), each contender run WREPS[name] times (0: not at
+# all).  Sets WT[name,N] (median ms, or "timeout") and WV[name,N] (its answer).
+window_session() {
+	local n=$1 name r names
+	declare -A times=()
+	for r in 1 2 3; do
+		names=$WNAMES
+		[ "$r" = 2 ] && names=$(echo $WNAMES | tr ' ' '\n' | tac | tr '\n' ' ')
+		for name in $names; do
+			[ "${WREPS[$name]}" -ge "$r" ] || continue
+			wrun "$name" "$n"
+			if [ "$WMS" = timeout ]; then
+				WT[$name,$n]=timeout; WREPS[$name]=0
+			else
+				times[$name]="${times[$name]:-} $WMS"; WV[$name,$n]=$WVAL
+			fi
 		done
-	} | $PSQL -At -v ON_ERROR_STOP=0 2>"$err" | awk '
-		BEGIN { cur = "-" }
-		/^@! / { e[$2] = $3; next }
-		/^@ / { cur = $2; if (cur != "-" && !(cur in seen)) { seen[cur] = 1; order[++k] = cur }; next }
-		cur == "-" { next }
-		/^Time: / { t[cur, ++nt[cur]] = $2; next }
-		{ v[cur] = $0 }
-		END {
-			for (i = 1; i <= k; i++) {
-				c = order[i]
-				if (c in e) { print c, "ERR:" e[c]; continue }
-				for (a = 1; a <= nt[c]; a++)	# sort the few times
-					for (b = a + 1; b <= nt[c]; b++)
-						if (t[c, b] + 0 < t[c, a] + 0) { x = t[c, a]; t[c, a] = t[c, b]; t[c, b] = x }
-				print c, t[c, int((nt[c] + 1) / 2)], v[c]
-			}
-		}')
-	rm -f "$err"
+	done
+	for name in $WNAMES; do
+		if [ -n "${times[$name]:-}" ] && [ "${WT[$name,$n]:-}" != timeout ]; then
+			WT[$name,$n]=$(echo ${times[$name]} | tr ' ' '\n' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+		fi
+	done
 }
 # thousands <n>: n with thousands separated by commas
 thousands() { echo "$1" | sed ':a; s/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; ta'; }
@@ -434,7 +441,8 @@ running_windows() {
 		done
 	done
 	first=${WINDOW_SIZES%% *}; last=${WINDOW_SIZES##* }
-	echo "Milliseconds, median of 3 runs where a run takes under a second, else one run; \`statement_timeout\` ${WINDOW_TIMEOUT} s."
+	echo "Milliseconds, median of 3 runs where a run takes under a second, else one run; each run in a session of its own"
+	echo "after the same query over 1,000 rows; \`statement_timeout\` ${WINDOW_TIMEOUT} s."
 	if [ "$first" != "$last" ]; then
 		echo "A cost linear in the rows grows $(awk -v a="$last" -v b="$first" 'BEGIN {printf "%g", a / b}')x from $(thousands "$first") to $(thousands "$last") rows, a quadratic one $(awk -v a="$last" -v b="$first" 'BEGIN {printf "%g", (a / b) ^ 2}')x."
 	fi
