@@ -182,7 +182,7 @@ if [ -n "$BASELINE" ]; then
 	echo "Current: the installed extension, version $(q "SELECT extversion FROM pg_extension WHERE extname = 'competency'") (make bench installs this checkout's:"
 	echo "$(git log -1 --format='%h of %cs' 2>/dev/null)$(git diff --quiet HEAD -- src sql 2>/dev/null || echo ' with uncommitted changes to src/ or sql/'))."
 	echo "Baseline: the aggregates of $BASE_LABEL, built by the"
-	echo "benchmark into schema \`bench_base\` and timed in the same rounds, right after the current ones;"
+	echo "benchmark into schema \`bench_base\` and timed in the same rounds, beside the current ones;"
 	echo "current / baseline under 1 means the current code is faster."
 fi
 echo
