@@ -80,6 +80,7 @@ tap:
 	$(prove_installcheck)
 
 # Benchmark against plain SQL on a throwaway cluster (minutes; not in make test).
+# make bench QUICK=1 BASELINE=<git rev or directory>: see test/bench/README.md.
 bench: deps
 	$(MAKE) all
 	$(MAKE) install

@@ -1,37 +1,65 @@
 #!/bin/bash
-# make bench: cp_evaluate against the plain-SQL formulation of the rules and
-# against the floor (the same join, merely counted), in the same run, on the
-# same tables.  Contenders are timed in interleaved rounds -- every round runs
-# each of them once, in turn, in one session -- so that a machine whose speed
-# drifts (a shared virtual machine) slows them alike; a ratio is the median of
-# the per-round ratios, and its range over the rounds is given.  Also the
-# aggregate alone, growth with the data, memory per key, levels over time,
-# and the cost of flagging on a bulk load.  Runs against the cluster in
-# PGHOST/PGPORT (make bench starts a throwaway one with pg_virtualenv).
-# Prints Markdown.
+# make bench: cp_evaluate against the plain-SQL formulation of the rules, the
+# floor (the same join, merely counted) and, with BASELINE, the same query
+# with the aggregates of another revision; then the aggregates as running
+# windows, memory per key, levels over time, the cost of flagging on a bulk
+# load and growth with the data.  Contenders are timed in interleaved rounds;
+# test/bench/README.md describes the method and the options.  Runs against
+# the cluster in PGHOST/PGPORT (make bench starts a throwaway one with
+# pg_virtualenv).  Prints Markdown.
+#
+#   RUNS=11          interleaved rounds after a warm-up round
+#   SCALES="1 2 4"   data scales of the growth table
+#   WORK_MEM=64MB    the second setting the tables are timed with
+#   LOAD_RUNS=5      bulk loads timed each way
+#   QUICK=1          RUNS=5 and scale 1 only: no growth, no bulk load
+#   BASELINE=<rev>   also time the aggregates of a git revision (or of a
+#                    directory holding a src/ tree), built here, side by side
+#   WINDOW_SIZES="4000 16000 32000", WINDOW_TIMEOUT=60 (seconds)
 set -eu
+# a baseline directory named relative to the caller's directory
+if [ -n "${BASELINE:-}" ] && [ -d "$BASELINE/src" ]; then
+	BASELINE=$(cd "$BASELINE" && pwd)
+fi
 cd "$(dirname "$0")/../.."
-RUNS=${RUNS:-11}
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+	RUNS=${RUNS:-5}
+	SCALES=1
+else
+	RUNS=${RUNS:-11}
+	SCALES=${SCALES:-"1 2 4"}
+fi
 LOAD_RUNS=${LOAD_RUNS:-5}
-SCALES=${SCALES:-"1 2 4"}
+BASELINE=${BASELINE:-}
+WINDOW_SIZES=${WINDOW_SIZES-"4000 16000 32000"}
+WINDOW_TIMEOUT=${WINDOW_TIMEOUT:-60}
+PG_CONFIG=${PG_CONFIG:-pg_config}
 D=$(date +%F)                  # data are dated around today, as flagging evaluates today
 PSQL="psql -X -q -v ON_ERROR_STOP=1"
 
 q() { $PSQL -At -c "$1"; }
 
 # rounds <setting> <sql>...: one session; the setting SET first (if any), a
-# warm-up round, then $RUNS rounds of every query in turn.  Prints one line
-# per round: the milliseconds of each query, as \timing in psql sees them.
+# warm-up round, then $RUNS rounds of every query in turn, in the order
+# given in even rounds and in the reverse order in odd ones (so that no
+# query always runs before another).  Prints one line per round: the
+# milliseconds of each query in the order given, as \timing in psql sees them.
 rounds() {
-	local set="$1" i sql
+	local set="$1" i j
 	shift
+	local -a qs=("$@")
 	{
 		if [ -n "$set" ]; then echo "SET $set;"; fi
 		echo '\timing on'
 		for i in $(seq 0 "$RUNS"); do
-			for sql in "$@"; do echo "$sql;"; done
+			for j in $(seq 0 $(($# - 1))); do
+				[ $((i % 2)) = 1 ] && j=$(($# - 1 - j))
+				echo "${qs[$j]};"
+			done
 		done
-	} | $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n +$(($# + 1)) | paste -d ' ' $(printf -- '- %.0s' "$@")
+	} | $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n +$(($# + 1)) | paste -d ' ' $(printf -- '- %.0s' "$@") |
+		awk 'NR % 2 == 0 {print; next} {for (j = NF; j > 1; j--) printf "%s ", $j; print $1}'
 }
 # median of column c (1-based) of the rounds on stdin
 col_median() {
@@ -48,11 +76,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 median_ms() { rounds "${2:-}" "$1" | col_median 1; }
 
 EVAL="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM cp_evaluate('$D')"
+BEVAL="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM bench_base.evaluate('$D')"
 PLAIN="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM bench.sql_evaluate('$D', 28)"
 FLOOR="SELECT count(*), sum(n) FROM bench.floor('$D', 28)"
 AGG="SELECT count(*), sum(n) FROM bench.agg_entitlements('$D', 28)"
+BAGG="SELECT count(*), sum(n) FROM bench_base.agg_entitlements('$D', 28)"
 SQLAGG="SELECT count(*), sum(n) FROM bench.sql_entitlements('$D', 28)"
 NOOP="SELECT count(*), sum(n) FROM bench.noop_agg('$D', 28)"
+# with a baseline, its query is timed right after the current one, in the
+# same rounds: ${B:+...} adds it only then
+B=${BASELINE:+1}
 
 # An aggregate with cp_active_entitlements' arguments that does nothing
 # (test/bench/noop.c): what any aggregate of this signature costs.  Built
@@ -60,7 +93,7 @@ NOOP="SELECT count(*), sum(n) FROM bench.noop_agg('$D', 28)"
 NOOP_DIR=$(mktemp -d /tmp/competency-bench.XXXXXX)
 chmod 755 "$NOOP_DIR"
 trap 'rm -rf "$NOOP_DIR"' EXIT
-${CC:-cc} -O2 -fPIC -shared -Wall -I "$(pg_config --includedir-server)" \
+${CC:-cc} -O2 -fPIC -shared -Wall -I "$($PG_CONFIG --includedir-server)" \
 	-o "$NOOP_DIR/noop.so" test/bench/noop.c
 chmod 644 "$NOOP_DIR/noop.so"
 make_noop() {
@@ -89,6 +122,47 @@ make_noop() {
 	   GROUP BY a.partner_id \$f\$" >/dev/null
 }
 
+# BASELINE: another revision's aggregates.  Its src/ (from git, or a
+# directory) is built into one library in the temporary directory: every C
+# file but the module entry competency.c, whose settings would clash with
+# the loaded extension's, replaced by a file holding only the module magic.
+# The same compiler flags as PGXS's, plus -Bsymbolic: the library's calls to
+# its own functions must never bind to the installed competency.so's
+# functions of the same names.  test/bench/baseline.sql then creates schema
+# bench_base from it.
+BASE_LABEL=""
+build_baseline() {
+	local dir="$NOOP_DIR/base" rev
+	mkdir -p "$dir/src"
+	if [ -d "$BASELINE/src" ]; then
+		cp "$BASELINE"/src/*.[ch] "$dir/src/"
+		BASE_LABEL="the directory \`$BASELINE\`"
+		if git -C "$BASELINE" rev-parse --git-dir >/dev/null 2>&1; then
+			BASE_LABEL="$BASE_LABEL (a checkout at $(git -C "$BASELINE" describe --always --dirty))"
+		fi
+	elif rev=$(git rev-parse --verify -q "$BASELINE^{commit}"); then
+		git archive "$rev" src | tar -x -C "$dir"
+		BASE_LABEL="\`$BASELINE\` = $(git log -1 --format='%h of %cs (%s)' "$rev")"
+	else
+		echo "BASELINE=$BASELINE is neither a git revision nor a directory holding src/" >&2
+		exit 1
+	fi
+	rm -f "$dir/src/competency.c"
+	printf '#include "postgres.h"\n#include "fmgr.h"\n\nPG_MODULE_MAGIC;\n' >"$dir/src/bench_magic.c"
+	# shellcheck disable=SC2046	# pg_config's flags are meant to be split
+	if ! ${CC:-gcc} $($PG_CONFIG --cflags) $($PG_CONFIG --cflags_sl) -fPIC -O2 \
+		$($PG_CONFIG --cppflags) -I "$($PG_CONFIG --includedir-server)" \
+		-I "$($PG_CONFIG --pkgincludedir)/internal" \
+		-shared -Wl,-Bsymbolic $($PG_CONFIG --ldflags) \
+		-o "$dir/base.so" "$dir"/src/*.c >"$dir/build.log" 2>&1; then
+		cat "$dir/build.log" >&2
+		echo "BASELINE=$BASELINE: its src/ does not build" >&2
+		exit 1
+	fi
+	chmod -R a+rX "$dir"
+	$PSQL -v lib="$dir/base.so" -f test/bench/baseline.sql >/dev/null
+}
+
 generate() {
 	$PSQL -v scale="$1" -v as_of="$D" -f test/gen_data.sql >/dev/null
 	$PSQL -f test/bench/plain.sql >/dev/null 2>&1
@@ -96,12 +170,21 @@ generate() {
 }
 
 q "CREATE EXTENSION IF NOT EXISTS competency" >/dev/null
-echo "## Benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+[ -n "$BASELINE" ] && build_baseline
+echo "## Benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')$([ "$QUICK" = 1 ] && echo ' (QUICK)')"
 echo
 echo "Machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB;"
 echo "$(q 'SELECT version()' | cut -d, -f1); settings: default but shared_buffers = $(q 'SHOW shared_buffers'),"
 echo "max_parallel_workers_per_gather = $(q 'SHOW max_parallel_workers_per_gather'), work_mem = $(q 'SHOW work_mem'). Contenders in $RUNS interleaved"
 echo "rounds after a warm-up round, in one session, as \\timing in psql sees them."
+if [ -n "$BASELINE" ]; then
+	echo
+	echo "Current: the installed extension, version $(q "SELECT extversion FROM pg_extension WHERE extname = 'competency'") (make bench installs this checkout's:"
+	echo "$(git log -1 --format='%h of %cs' 2>/dev/null)$(git diff --quiet HEAD -- src sql 2>/dev/null || echo ' with uncommitted changes to src/ or sql/'))."
+	echo "Baseline: the aggregates of $BASE_LABEL, built by the"
+	echo "benchmark into schema \`bench_base\` and timed in the same rounds, beside the current ones;"
+	echo "current / baseline under 1 means the current code is faster."
+fi
 echo
 
 generate 1
@@ -117,24 +200,39 @@ echo
 echo "Levels: $(q "SELECT string_agg(level || ' ' || market || ': ' || n, ', ' ORDER BY level, market) FROM (SELECT level, market, count(*) n FROM cp_evaluate('$D') GROUP BY 1, 2) s")."
 echo
 
+# differing <query a> <query b>: rows of one not in the other, both ways
+differing() {
+	q "SELECT count(*) FROM (($1 EXCEPT ALL $2) UNION ALL ($2 EXCEPT ALL $1)) x"
+}
+# plan_shape <query>: "yes"/"NO" for 2 workers planned, and for partial aggregation
+plan_shape() {
+	local plan
+	plan=$(q "EXPLAIN (COSTS OFF) $1")
+	echo "$plan" | grep -q "Workers Planned: 2" && printf yes || printf NO
+	printf ', partial aggregation in the workers: '
+	echo "$plan" | grep -q "Partial HashAggregate\|Partial GroupAggregate" && echo yes || echo NO
+}
 echo "### Same answers"
 echo
-diffs=$(q "SELECT count(*) FROM ((SELECT * FROM cp_evaluate('$D') EXCEPT ALL SELECT * FROM bench.sql_evaluate('$D', 28))
-            UNION ALL (SELECT * FROM bench.sql_evaluate('$D', 28) EXCEPT ALL SELECT * FROM cp_evaluate('$D'))) x")
-aggdiffs=$(q "SELECT count(*) FROM ((SELECT * FROM bench.agg_entitlements('$D', 28) EXCEPT ALL SELECT * FROM bench.sql_entitlements('$D', 28))
-            UNION ALL (SELECT * FROM bench.sql_entitlements('$D', 28) EXCEPT ALL SELECT * FROM bench.agg_entitlements('$D', 28))) x")
-plan=$(q "EXPLAIN (COSTS OFF) SELECT * FROM cp_evaluate('$D')")
-workers=$(echo "$plan" | grep -c "Workers Planned: 2" || true)
-partial=$(echo "$plan" | grep -c "Partial HashAggregate\|Partial GroupAggregate" || true)
+diffs=$(differing "SELECT * FROM cp_evaluate('$D')" "SELECT * FROM bench.sql_evaluate('$D', 28)")
+aggdiffs=$(differing "SELECT * FROM bench.agg_entitlements('$D', 28)" "SELECT * FROM bench.sql_entitlements('$D', 28)")
 serialdiffs=$(q "CREATE TEMP TABLE par AS SELECT * FROM cp_evaluate('$D');
                  SET max_parallel_workers_per_gather = 0;
                  SELECT count(*) FROM ((SELECT * FROM par EXCEPT ALL SELECT * FROM cp_evaluate('$D'))
                                        UNION ALL (SELECT * FROM cp_evaluate('$D') EXCEPT ALL SELECT * FROM par)) x")
 echo "- cp_evaluate vs the plain-SQL formulation: $diffs differing rows"
 echo "- cp_active_entitlements grouped by partner vs its SQL equivalent: $aggdiffs differing rows"
-echo "- default settings plan cp_evaluate with 2 workers: $([ "$workers" -gt 0 ] && echo yes || echo NO), partial aggregation in the workers: $([ "$partial" -gt 0 ] && echo yes || echo NO); parallel vs serial: $serialdiffs differing rows"
+echo "- default settings plan cp_evaluate with 2 workers: $(plan_shape "SELECT * FROM cp_evaluate('$D')"); parallel vs serial: $serialdiffs differing rows"
+basediffs=0; baseaggdiffs=0
+if [ -n "$BASELINE" ]; then
+	basediffs=$(differing "SELECT * FROM cp_evaluate('$D')" "SELECT * FROM bench_base.evaluate('$D')")
+	baseaggdiffs=$(differing "SELECT * FROM bench.agg_entitlements('$D', 28)" "SELECT * FROM bench_base.agg_entitlements('$D', 28)")
+	echo "- cp_evaluate vs the same query with the baseline's aggregates: $basediffs differing rows"
+	echo "- cp_active_entitlements grouped by partner vs the baseline's: $baseaggdiffs differing rows"
+	echo "- default settings plan the baseline's query with 2 workers: $(plan_shape "SELECT * FROM bench_base.evaluate('$D')")"
+fi
 echo
-if [ "$diffs" != 0 ] || [ "$aggdiffs" != 0 ] || [ "$serialdiffs" != 0 ]; then
+if [ "$diffs" != 0 ] || [ "$aggdiffs" != 0 ] || [ "$serialdiffs" != 0 ] || [ "$basediffs" != 0 ] || [ "$baseaggdiffs" != 0 ]; then
 	echo "ANSWERS DIFFER: timings are meaningless" >&2
 	exit 1
 fi
@@ -144,104 +242,291 @@ echo
 echo "Medians of $RUNS interleaved rounds; ratios are medians of the per-round ratios (range over the rounds in brackets)."
 echo
 W=${WORK_MEM:-64MB}
+# the columns of a round: the current query first, then the baseline's if any
+c2=$((B + 2)); c3=$((B + 3)); c4=$((B + 4))
 time_table() {	# time_table <setting>
-	local r t_eval t_plain t_floor
-	r=$(rounds "$1" "$EVAL" "$PLAIN" "$FLOOR")
-	t_eval=$(echo "$r" | col_median 1); t_plain=$(echo "$r" | col_median 2); t_floor=$(echo "$r" | col_median 3)
+	local r
+	r=$(rounds "$1" "$EVAL" ${B:+"$BEVAL"} "$PLAIN" "$FLOOR")
 	echo "| query | median ms | ratio |"
 	echo "|---|---:|---|"
-	echo "| \`cp_evaluate(D)\` | $t_eval | |"
-	echo "| plain-SQL formulation | $t_plain | cp_evaluate is **$(echo "$r" | ratio_stats 2 1)x faster** |"
-	echo "| floor: the same join, \`count(*)\` per partner | $t_floor | cp_evaluate takes **$(echo "$r" | ratio_stats 1 3)x** the floor |"
+	echo "| \`cp_evaluate(D)\` | $(echo "$r" | col_median 1) | |"
+	if [ -n "$B" ]; then
+		echo "| the same query with the baseline's aggregates | $(echo "$r" | col_median 2) | current / baseline **$(echo "$r" | ratio_stats 1 2)**; the baseline takes **$(echo "$r" | ratio_stats 2 "$c3")x** the floor |"
+	fi
+	echo "| plain-SQL formulation | $(echo "$r" | col_median "$c2") | cp_evaluate is **$(echo "$r" | ratio_stats "$c2" 1)x faster** |"
+	echo "| floor: the same join, \`count(*)\` per partner | $(echo "$r" | col_median "$c3") | cp_evaluate takes **$(echo "$r" | ratio_stats 1 "$c3")x** the floor |"
 	echo
 }
 time_table ""
-r=$(rounds "" "$AGG" "$SQLAGG" "$FLOOR" "$NOOP")
+r=$(rounds "" "$AGG" ${B:+"$BAGG"} "$SQLAGG" "$FLOOR" "$NOOP")
 echo "The aggregate alone, grouped by partner over the same join, and an aggregate with the same"
 echo "arguments that does nothing (\`test/bench/noop.c\`: what the executor's calls cost any aggregate of this signature):"
 echo
 echo "| query | median ms | ratio |"
 echo "|---|---:|---|"
-echo "| \`cp_active_entitlements\` grouped by partner | $(echo "$r" | col_median 1) | **$(echo "$r" | ratio_stats 1 3)x** the floor |"
-echo "| the same in SQL (window functions) | $(echo "$r" | col_median 2) | the aggregate is **$(echo "$r" | ratio_stats 2 1)x faster** |"
-echo "| an aggregate of the same arguments doing nothing | $(echo "$r" | col_median 4) | **$(echo "$r" | ratio_stats 4 3)x** the floor |"
+echo "| \`cp_active_entitlements\` grouped by partner | $(echo "$r" | col_median 1) | **$(echo "$r" | ratio_stats 1 "$c3")x** the floor |"
+if [ -n "$B" ]; then
+	echo "| the baseline's \`cp_active_entitlements\` | $(echo "$r" | col_median 2) | current / baseline **$(echo "$r" | ratio_stats 1 2)**; the baseline takes **$(echo "$r" | ratio_stats 2 "$c3")x** the floor |"
+fi
+echo "| the same in SQL (window functions) | $(echo "$r" | col_median "$c2") | the aggregate is **$(echo "$r" | ratio_stats "$c2" 1)x faster** |"
+echo "| an aggregate of the same arguments doing nothing | $(echo "$r" | col_median "$c4") | **$(echo "$r" | ratio_stats "$c4" "$c3")x** the floor |"
 echo
 echo "With \`work_mem = '$W'\`:"
 echo
 time_table "work_mem = '$W'"
 
-echo "### Levels over time (scale 1)"
-echo
-t_series=$(median_ms "SELECT count(*), sum(active_entitlements), count(level) FROM cp_evaluate_series('$D'::date - 730, '$D', '1 month')")
-points=$(q "SELECT count(DISTINCT as_of) FROM cp_evaluate_series('$D'::date - 730, '$D', '1 month')")
-echo "\`cp_evaluate_series(D - 2 years, D, '1 month')\`: $points points, $t_series ms ($(awk -v a="$t_series" -v n="$points" 'BEGIN {printf "%.0f", a / n}') ms a point)."
-echo
+if [ "$QUICK" != 1 ]; then
+	echo "### Levels over time (scale 1)"
+	echo
+	t_series=$(median_ms "SELECT count(*), sum(active_entitlements), count(level) FROM cp_evaluate_series('$D'::date - 730, '$D', '1 month')")
+	points=$(q "SELECT count(DISTINCT as_of) FROM cp_evaluate_series('$D'::date - 730, '$D', '1 month')")
+	echo "\`cp_evaluate_series(D - 2 years, D, '1 month')\`: $points points, $t_series ms ($(awk -v a="$t_series" -v n="$points" 'BEGIN {printf "%.0f", a / n}') ms a point)."
+	echo
+fi
 
 echo "### Memory"
 echo
-mem=$(q "SET max_parallel_workers_per_gather = 0; SET work_mem = '1GB';
-         CREATE TEMP TABLE k AS SELECT g, md5(g::text)::uuid AS t FROM generate_series(1, 100000) g;
-         CREATE FUNCTION pg_temp.mem(sql text) RETURNS bigint LANGUAGE plpgsql AS \$f\$
-         DECLARE p json; BEGIN
-             EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF) ' || sql INTO p;
-             RETURN (p->0->'Plan'->>'Peak Memory Usage')::bigint * 1024;
-         END \$f\$;
-         SELECT pg_temp.mem('SELECT g, cp_active_entitlements(t, ''EXO'', ''E3'', 1, false, current_date) FROM k GROUP BY g')
-              - pg_temp.mem('SELECT g, count(t) FROM k GROUP BY g'),
-                pg_temp.mem('SELECT g % 100, cp_active_entitlements(t, ''EXO'', ''E3'', 1, false, current_date) FROM k GROUP BY 1')
-              - pg_temp.mem('SELECT g % 100, count(t) FROM k GROUP BY 1'),
-                pg_temp.mem('SELECT g, cp_qualified_individuals(t, ''MCSA: Office 365'') FROM k GROUP BY g')
-              - pg_temp.mem('SELECT g, count(t) FROM k GROUP BY g'),
-                pg_temp.mem('SELECT g % 100, cp_qualified_individuals(t, ''MCSA: Office 365'') FROM k GROUP BY 1')
-              - pg_temp.mem('SELECT g % 100, count(t) FROM k GROUP BY 1'),
-                (SELECT aggtransspace FROM pg_aggregate WHERE aggfnoid = 'cp_active_entitlements'::regproc),
-                (SELECT aggtransspace FROM pg_aggregate WHERE aggfnoid = 'cp_qualified_individuals'::regproc)" | tail -1)
-IFS='|' read -r e1 e1000 i1 i1000 sspace_e sspace_i <<<"$mem"
+# mem_row <label> <aggregate call on key t> <aggregate>: a table row from the hash
+# aggregation's peak memory over 100,000 groups of one key each, and over
+# 100 groups of 1,000 keys each, less count(t)'s
+mem_row() {
+	local call=${2//\'/\'\'} m e1 e1000
+	m=$(q "SET max_parallel_workers_per_gather = 0; SET work_mem = '1GB';
+	       CREATE TEMP TABLE k AS SELECT g, md5(g::text)::uuid AS t FROM generate_series(1, 100000) g;
+	       CREATE FUNCTION pg_temp.mem(sql text) RETURNS bigint LANGUAGE plpgsql AS \$f\$
+	       DECLARE p json; BEGIN
+	           EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF) ' || sql INTO p;
+	           RETURN (p->0->'Plan'->>'Peak Memory Usage')::bigint * 1024;
+	       END \$f\$;
+	       SELECT pg_temp.mem('SELECT g, $call FROM k GROUP BY g')
+	            - pg_temp.mem('SELECT g, count(t) FROM k GROUP BY g'),
+	              pg_temp.mem('SELECT g % 100, $call FROM k GROUP BY 1')
+	            - pg_temp.mem('SELECT g % 100, count(t) FROM k GROUP BY 1')" | tail -1)
+	IFS='|' read -r e1 e1000 <<<"$m"
+	echo "| $1 | $((e1 / 100000)) B | $(( (e1000 - 100 * e1 / 100000) / 100000 )) B | $(q "SELECT aggtransspace FROM pg_aggregate WHERE aggfnoid = '$3'::regproc") |"
+}
 echo "| aggregate | a state with one key | each further key (uuid; one measurement) | SSPACE |"
 echo "|---|---:|---:|---:|"
-echo "| cp_active_entitlements | $((e1 / 100000)) B | $(( (e1000 - 100 * e1 / 100000) / 100000 )) B | $sspace_e |"
-echo "| cp_qualified_individuals | $((i1 / 100000)) B | $(( (i1000 - 100 * i1 / 100000) / 100000 )) B | $sspace_i |"
+ENT="cp_active_entitlements(t, 'EXO', 'E3', 1, false, current_date)"
+QI="cp_qualified_individuals(t, 'MCSA: Office 365')"
+mem_row cp_active_entitlements "$ENT" cp_active_entitlements
+[ -n "$B" ] && mem_row "the baseline's cp_active_entitlements" "bench_base.$ENT" bench_base.cp_active_entitlements
+mem_row cp_qualified_individuals "$QI" cp_qualified_individuals
+[ -n "$B" ] && mem_row "the baseline's cp_qualified_individuals" "bench_base.$QI" bench_base.cp_qualified_individuals
 echo
 
-echo "### Flagging a bulk load (scale 1)"
-echo
-q "SET competency.flagging = off;
-   CREATE TABLE bench.load AS
-   SELECT tenant_id, workload, sku || '-L' AS sku, is_trial, active_users + 7 AS active_users, '$D'::date AS measured_on
-   FROM cp_usage LIMIT 1000000;
-   SELECT cp_refresh_levels()" >/dev/null
-load_rows=$(q "SELECT count(*) FROM bench.load")
-LOAD="INSERT INTO cp_usage SELECT * FROM bench.load"
-UNLOAD="SET competency.flagging = off; DELETE FROM cp_usage WHERE sku LIKE '%-L'; SELECT cp_refresh_levels();"
-unload() { q "$UNLOAD" >/dev/null; q "VACUUM cp_usage" >/dev/null; }
-on=(); off=()
-for i in $(seq 1 "$LOAD_RUNS"); do
-	unload
-	on+=("$(printf '\\timing on\n%s\n' "$LOAD" | $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')")
-	unload
-	off+=("$(printf '\\timing on\nALTER TABLE cp_usage DISABLE TRIGGER USER;\n%s;\nALTER TABLE cp_usage ENABLE TRIGGER USER;\n' "$LOAD" \
-		| $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sed -n 2p)")
-done
-t_on=$(printf '%s\n' "${on[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-t_off=$(printf '%s\n' "${off[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-unload
-changes=$(q "SELECT count(*) FROM cp_level_change")
-echo "Loading $load_rows usage rows in one \`INSERT ... SELECT\` (median of $LOAD_RUNS): $t_on ms with flagging,"
-echo "$t_off ms with \`ALTER TABLE cp_usage DISABLE TRIGGER USER\`: **$(ratio "$t_on" "$t_off")x**. ($changes level changes flagged over the runs.)"
-echo
-q "DROP TABLE bench.load" >/dev/null
+# The aggregates as running windows over N rows (40 keys), where each row's
+# value is the aggregate of the rows so far, next to array_agg (whose
+# running window copies the array so far at every row) and to the same
+# aggregates over the same rows without a window (one group).
+# wsql <name> <N>: the query of a contender over N rows
+wsql() {
+	local s="" n=$2
+	case $1 in *_base) s=bench_base. ;; esac
+	case $1 in
+	ent_w*) echo "SELECT max(e) FROM (SELECT ${s}cp_active_entitlements(i % 40, 'EXO', 'E' || (i % 3), 10, false, current_date) OVER (ORDER BY i) e FROM generate_series(1, $n) i) x" ;;
+	qi_w*) echo "SELECT max(e) FROM (SELECT ${s}cp_qualified_individuals(i % 40, 'MCSA: Office 365') OVER (ORDER BY i) e FROM generate_series(1, $n) i) x" ;;
+	arr_w) echo "SELECT max(cardinality(e)) FROM (SELECT array_agg(i) OVER (ORDER BY i) e FROM generate_series(1, $n) i) x" ;;
+	ent*) echo "SELECT ${s}cp_active_entitlements(i % 40, 'EXO', 'E' || (i % 3), 10, false, current_date) FROM generate_series(1, $n) i" ;;
+	qi*) echo "SELECT ${s}cp_qualified_individuals(i % 40, 'MCSA: Office 365') FROM generate_series(1, $n) i" ;;
+	esac
+}
+WNAMES="ent_w ${B:+ent_w_base} qi_w ${B:+qi_w_base} arr_w ent ${B:+ent_base} qi ${B:+qi_base}"
+# wrun <name> <N>: the contender over N rows in a session of its own, after
+# the same query over 1,000 rows, under statement_timeout = WINDOW_TIMEOUT.
+# Sets WMS (milliseconds, or "timeout") and WVAL (its answer).  A session
+# of its own: a backend's first run of such a query at a new size takes a
+# third longer than the next (its memory grows), so in one session the
+# contender that runs first would be handicapped.
+wrun() {
+	local out code
+	out=$({
+		echo "SET statement_timeout = '${WINDOW_TIMEOUT}s';"
+		echo "$(wsql "$1" 1000);"
+		echo '\timing on'
+		echo "$(wsql "$1" "$2");"
+		echo '\if :ERROR'
+		echo '\echo @! :SQLSTATE'
+		echo '\endif'
+	} | $PSQL -At -v ON_ERROR_STOP=0 2>"$NOOP_DIR/wrun.err")
+	code=$(echo "$out" | sed -n 's/^@! //p')
+	if [ "$code" = 57014 ]; then
+		WMS=timeout; WVAL=""
+	elif [ -n "$code" ]; then
+		cat "$NOOP_DIR/wrun.err" >&2
+		echo "running windows: $1 over $2 rows failed ($code)" >&2
+		exit 1
+	else
+		WMS=$(echo "$out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
+		WVAL=$(echo "$out" | sed -n 2p)
+	fi
+}
+declare -A WT WV WREPS
+# window_session <N>: up to 3 interleaved rounds over N rows (the order
+# reversed in the second), each contender run WREPS[name] times (0: not at
+# all).  Sets WT[name,N] (median ms, or "timeout") and WV[name,N] (its answer).
+window_session() {
+	local n=$1 name r names
+	declare -A times=()
+	for r in 1 2 3; do
+		names=$WNAMES
+		[ "$r" = 2 ] && names=$(echo $WNAMES | tr ' ' '\n' | tac | tr '\n' ' ')
+		for name in $names; do
+			[ "${WREPS[$name]}" -ge "$r" ] || continue
+			wrun "$name" "$n"
+			if [ "$WMS" = timeout ]; then
+				WT[$name,$n]=timeout; WREPS[$name]=0
+			else
+				times[$name]="${times[$name]:-} $WMS"; WV[$name,$n]=$WVAL
+			fi
+		done
+	done
+	for name in $WNAMES; do
+		if [ -n "${times[$name]:-}" ] && [ "${WT[$name,$n]:-}" != timeout ]; then
+			WT[$name,$n]=$(echo ${times[$name]} | tr ' ' '\n' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+		fi
+	done
+}
+# thousands <n>: n with thousands separated by commas
+thousands() { echo "$1" | sed ':a; s/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; ta'; }
+# wrow <name> <label>: a row of the running windows' table
+wrow() {
+	local n t
+	printf '| %s |' "$2"
+	for n in $WINDOW_SIZES; do
+		t=${WT[$1,$n]}
+		[ "$t" = timeout ] && t="> $WINDOW_TIMEOUT s"
+		printf ' %s |' "$t"
+	done
+	if [ "$first" = "$last" ]; then
+		echo
+	elif [ "${WT[$1,$first]}" = timeout ]; then
+		printf ' |\n'
+	elif [ "${WT[$1,$last]}" = timeout ]; then
+		printf ' > %s |\n' "$(ratio $((WINDOW_TIMEOUT * 1000)) "${WT[$1,$first]}")"
+	else
+		printf ' %s |\n' "$(ratio "${WT[$1,$last]}" "${WT[$1,$first]}")"
+	fi
+}
+# running_windows: the section.  A probe over 1,000 rows; then at each size
+# a contender runs 3 times if its time at the size before, grown as the
+# square of the rows, stays under a second, once if not, and not at all once
+# it has timed out.
+running_windows() {
+	local name n ms prev wdiffer
+	echo "### Running windows"
+	echo
+	for name in $WNAMES; do WREPS[$name]=1; done
+	window_session 1000
+	prev=1000
+	for n in $WINDOW_SIZES; do
+		for name in $WNAMES; do
+			ms=${WT[$name,$prev]:-timeout}
+			if [ "$ms" = timeout ]; then
+				WREPS[$name]=0; WT[$name,$n]=timeout
+			else
+				WREPS[$name]=$(awk -v t="$ms" -v g="$n" -v p="$prev" 'BEGIN {print (t * (g / p) ^ 2 < 1000) ? 3 : 1}')
+			fi
+		done
+		window_session "$n"
+		prev=$n
+	done
+	wdiffer=""
+	for n in $WINDOW_SIZES; do
+		for name in ${B:+ent_w qi_w ent qi}; do
+			if [ "${WT[$name,$n]}" != timeout ] && [ "${WT[${name}_base,$n]}" != timeout ] &&
+				[ "${WV[$name,$n]}" != "${WV[${name}_base,$n]}" ]; then
+				wdiffer="$wdiffer $name over $n rows: ${WV[$name,$n]} vs the baseline's ${WV[${name}_base,$n]};"
+			fi
+		done
+	done
+	first=${WINDOW_SIZES%% *}; last=${WINDOW_SIZES##* }
+	echo "Milliseconds, median of 3 runs where a run takes under a second, else one run; each run in a session of its own"
+	echo "after the same query over 1,000 rows; \`statement_timeout\` ${WINDOW_TIMEOUT} s."
+	if [ "$first" != "$last" ]; then
+		echo "A cost linear in the rows grows $(awk -v a="$last" -v b="$first" 'BEGIN {printf "%g", a / b}')x from $(thousands "$first") to $(thousands "$last") rows, a quadratic one $(awk -v a="$last" -v b="$first" 'BEGIN {printf "%g", (a / b) ^ 2}')x."
+	fi
+	echo
+	printf '| over N rows of 40 keys |'
+	for n in $WINDOW_SIZES; do printf ' %s |' "$(thousands "$n")"; done
+	[ "$first" != "$last" ] && printf ' %s / %s |' "$(thousands "$last")" "$(thousands "$first")"
+	printf '\n|---|'
+	for n in $WINDOW_SIZES; do printf -- '---:|'; done
+	[ "$first" != "$last" ] && printf -- '---:|'
+	echo
+	wrow ent_w "\`cp_active_entitlements(i % 40, 'EXO', 'E' \|\| (i % 3), 10, false, current_date) OVER (ORDER BY i)\`"
+	if [ -n "$B" ]; then wrow ent_w_base "the same, the baseline's"; fi
+	wrow qi_w "\`cp_qualified_individuals(i % 40, 'MCSA: Office 365') OVER (ORDER BY i)\`"
+	if [ -n "$B" ]; then wrow qi_w_base "the same, the baseline's"; fi
+	wrow arr_w "\`array_agg(i) OVER (ORDER BY i)\` (\`max(cardinality(...))\`)"
+	wrow ent "\`cp_active_entitlements(...)\` over the same rows, no window"
+	if [ -n "$B" ]; then wrow ent_base "the same, the baseline's"; fi
+	wrow qi "\`cp_qualified_individuals(...)\` over the same rows, no window"
+	if [ -n "$B" ]; then wrow qi_base "the same, the baseline's"; fi
+	echo
+	if [ -n "$wdiffer" ]; then
+		echo "ANSWERS DIFFER in the running windows:$wdiffer" >&2
+		exit 1
+	fi
+	if [ -n "$B" ]; then
+		echo "The baseline's answers are the current ones wherever both finished."
+		echo
+	fi
+}
+if [ -n "$WINDOW_SIZES" ]; then
+	running_windows
+fi
 
-echo "### Growth"
-echo
-echo "| scale | usage rows | cp_evaluate ms | floor ms | plain SQL ms | cp_evaluate / floor | cp_evaluate / scale 1 | floor / scale 1 | with work_mem = '$W': cp_evaluate ms | floor ms | cp_evaluate / floor |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-base=""; basef=""
-for s in $SCALES; do
-	[ "$s" != 1 ] && generate "$s"
-	r=$(rounds "" "$EVAL" "$FLOOR" "$PLAIN")
-	rw=$(rounds "work_mem = '$W'" "$EVAL" "$FLOOR")
-	te=$(echo "$r" | col_median 1); tf=$(echo "$r" | col_median 2); tp=$(echo "$r" | col_median 3)
-	[ -z "$base" ] && base=$te && basef=$tf
-	echo "| $s | $(q 'SELECT count(*) FROM cp_usage') | $te | $tf | $tp | $(echo "$r" | ratio_stats 1 2) | $(ratio "$te" "$base") | $(ratio "$tf" "$basef") | $(echo "$rw" | col_median 1) | $(echo "$rw" | col_median 2) | $(echo "$rw" | ratio_stats 1 2) |"
-done
-echo
+if [ "$QUICK" != 1 ]; then
+	echo "### Flagging a bulk load (scale 1)"
+	echo
+	q "SET competency.flagging = off;
+	   CREATE TABLE bench.load AS
+	   SELECT tenant_id, workload, sku || '-L' AS sku, is_trial, active_users + 7 AS active_users, '$D'::date AS measured_on
+	   FROM cp_usage LIMIT 1000000;
+	   SELECT cp_refresh_levels()" >/dev/null
+	load_rows=$(q "SELECT count(*) FROM bench.load")
+	LOAD="INSERT INTO cp_usage SELECT * FROM bench.load"
+	UNLOAD="SET competency.flagging = off; DELETE FROM cp_usage WHERE sku LIKE '%-L'; SELECT cp_refresh_levels();"
+	unload() { q "$UNLOAD" >/dev/null; q "VACUUM cp_usage" >/dev/null; }
+	on=(); off=()
+	for i in $(seq 1 "$LOAD_RUNS"); do
+		unload
+		on+=("$(printf '\\timing on\n%s\n' "$LOAD" | $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')")
+		unload
+		off+=("$(printf '\\timing on\nALTER TABLE cp_usage DISABLE TRIGGER USER;\n%s;\nALTER TABLE cp_usage ENABLE TRIGGER USER;\n' "$LOAD" \
+			| $PSQL -At 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sed -n 2p)")
+	done
+	t_on=$(printf '%s\n' "${on[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+	t_off=$(printf '%s\n' "${off[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+	unload
+	changes=$(q "SELECT count(*) FROM cp_level_change")
+	echo "Loading $load_rows usage rows in one \`INSERT ... SELECT\` (median of $LOAD_RUNS): $t_on ms with flagging,"
+	echo "$t_off ms with \`ALTER TABLE cp_usage DISABLE TRIGGER USER\`: **$(ratio "$t_on" "$t_off")x**. ($changes level changes flagged over the runs.)"
+	echo
+	q "DROP TABLE bench.load" >/dev/null
+fi
+
+if [ "$QUICK" != 1 ]; then
+	echo "### Growth"
+	echo
+	printf '| scale | usage rows | cp_evaluate ms | floor ms | plain SQL ms | cp_evaluate / floor | cp_evaluate / scale 1 | floor / scale 1 |'
+	[ -n "$B" ] && printf ' baseline ms | current / baseline |'
+	echo " with work_mem = '$W': cp_evaluate ms | floor ms | cp_evaluate / floor |"
+	printf '|---:|---:|---:|---:|---:|---:|---:|---:|'
+	[ -n "$B" ] && printf -- '---:|---:|'
+	echo '---:|---:|---:|'
+	base=""; basef=""
+	for s in $SCALES; do
+		[ "$s" != 1 ] && generate "$s"
+		r=$(rounds "" "$EVAL" ${B:+"$BEVAL"} "$FLOOR" "$PLAIN")
+		rw=$(rounds "work_mem = '$W'" "$EVAL" "$FLOOR")
+		te=$(echo "$r" | col_median 1); tf=$(echo "$r" | col_median "$c2"); tp=$(echo "$r" | col_median "$c3")
+		[ -z "$base" ] && base=$te && basef=$tf
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |' "$s" "$(q 'SELECT count(*) FROM cp_usage')" "$te" "$tf" "$tp" \
+			"$(echo "$r" | ratio_stats 1 "$c2")" "$(ratio "$te" "$base")" "$(ratio "$tf" "$basef")"
+		[ -n "$B" ] && printf ' %s | %s |' "$(echo "$r" | col_median 2)" "$(echo "$r" | ratio_stats 1 2)"
+		echo " $(echo "$rw" | col_median 1) | $(echo "$rw" | col_median 2) | $(echo "$rw" | ratio_stats 1 2) |"
+	done
+	echo
+fi

@@ -1,6 +1,12 @@
 #!/bin/sh
 # make bench: test/bench/bench.sh on a throwaway cluster.  The report goes to
-# stdout and to test/bench/last-run.md.
+# stdout and to test/bench/last-run.md.  Options (QUICK, BASELINE, ...) pass
+# through the environment: see test/bench/README.md.
+# a baseline directory named relative to the caller's directory
+if [ -n "${BASELINE:-}" ] && [ -d "$BASELINE/src" ]; then
+	BASELINE=$(cd "$BASELINE" && pwd)
+	export BASELINE
+fi
 cd "$(dirname "$0")/../.."
 out=$(mktemp)
 pg_virtualenv -t -v 15 -o shared_buffers=2GB -o max_wal_size=8GB \
