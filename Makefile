@@ -43,6 +43,9 @@ all install installcheck:
 	@exit 1
 endif
 
+# PGXS tracks no header dependencies here: every object depends on them all.
+$(OBJS): $(wildcard src/*.h)
+
 # The newest version's install script: 1.0 and every upgrade after it.
 competency--$(EXTVERSION).sql: sql/competency--1.0.sql sql/competency--1.0--1.1.sql sql/competency--1.1--1.2.sql \
                                sql/competency--1.2--1.3.sql sql/competency--1.3--1.4.sql

@@ -105,7 +105,8 @@ cp_entitlements_final(PG_FUNCTION_ARGS)
 /*
  * Merges the right state into the left.  A deserialized state belongs to
  * this aggregate: it is adopted as the left state, or freed once merged.
- * Any other right state belongs to its own node and is only read.
+ * Any other right state belongs to its own node and is only read; a left
+ * state made for it takes its key type and SKU numbers.
  */
 Datum
 cp_entitlements_combine(PG_FUNCTION_ARGS)
@@ -122,17 +123,12 @@ cp_entitlements_combine(PG_FUNCTION_ARGS)
 	}
 	if (left == NULL)
 	{
-		AggSite    *site = agg_site(fcinfo);
-
 		if (right->from_wire)
 		{
 			right->from_wire = false;
 			PG_RETURN_POINTER(right);
 		}
-		left = ent_create(aggcxt,
-						  keytype_get(&site->keytypes, fcinfo->flinfo->fn_mcxt,
-									  right->kt->typid, right->kt->collation),
-						  SiteSkus(fcinfo, site), right->tenants->members);
+		left = ent_create(aggcxt, right->kt, right->skus, right->tenants->members);
 	}
 	ent_merge(left, right);
 	if (right->from_wire)
@@ -153,10 +149,12 @@ NumberSkus(EntState *st, int32 *nlocal)
 	tenanthash_start_iterate(st->tenants, &it);
 	while ((t = tenanthash_iterate(st->tenants, &it)) != NULL)
 	{
-		for (int32 i = 0; i < t->nslots; i++)
+		Slot	   *s;
+
+		foreach_slot(st, t, s)
 		{
 			bool		is_new;
-			int32		sku = SKUW_SKU(t->slots[i].skuw);
+			int32		sku = SKUW_SKU(s->skuw);
 
 			(void) sku_local(st->skus, sku, &is_new);
 			if (is_new)
@@ -170,12 +168,13 @@ NumberSkus(EntState *st, int32 *nlocal)
 static void
 WriteTenant(EntState *st, StringInfo buf, const Tenant *t)
 {
-	keytype_send(st->kt, buf, t->key);
+	Slot	   *s;
+
+	keytype_send(st->kt, buf, ent_key(st, t));
 	pq_sendint32(buf, t->nslots);
 	enlargeStringInfo(buf, t->nslots * SLOT_WIRE_BYTES);
-	for (int32 i = 0; i < t->nslots; i++)
+	foreach_slot(st, t, s)
 	{
-		const Slot *s = &t->slots[i];
 		bool		is_new;
 
 		pq_writeint8(buf, (uint8) SKUW_WORKLOAD(s->skuw));
@@ -248,14 +247,13 @@ ReadTenant(EntState *st, StringInfo buf, const int32 *skus, int32 nskus, int32 i
 {
 	Datum		key = keytype_recv(st->kt, buf);
 	bool		found;
-	Tenant	   *t = ent_tenant(st, key, keytype_hash(st->kt, key), &found);
+	Tenant	   *t = ent_tenant(st, key, ent_hash(st, key), &found);
 	int32		nslots = wire_getcount(buf, SLOT_WIRE_BYTES, "measurements");
 
 	if (found)
 		STATE_ERROR("Tenant %d repeats an earlier tenant.", i);
 	if (nslots == 0)
 		STATE_ERROR("Tenant %d has no measurements.", i);
-	ent_reserve(st, t, nslots);
 	for (int32 j = 0; j < nslots; j++)
 	{
 		int			w = pq_getmsgbyte(buf);

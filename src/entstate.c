@@ -2,12 +2,14 @@
  * entstate.c
  *	  The state of cp_active_entitlements.
  *
- * A state is a simplehash table of tenants in its own memory context; a
- * tenant holds one slot per (workload, SKU): the latest measurement and,
- * among measurements of that date, the largest count.  A report lists a
- * tenant's rows together, so a row usually goes to the tenant of the row
- * before (kept in last) and a few slots are searched; a tenant of many
- * slots finds them through a second table.  The total sums, per tenant, the
+ * A state is a simplehash table of tenants in the aggregate's memory; a
+ * tenant has one slot per (workload, SKU): the latest measurement and,
+ * among measurements of that date, the largest count.  The slots of all a
+ * state's tenants are in one array, each tenant's a list, so a new tenant
+ * or slot costs no allocation of its own.  A report lists a tenant's rows
+ * together, so a row usually goes to the tenant of the row before (kept in
+ * last) and a few slots are searched; a tenant of many slots finds them
+ * through a second table.  The total sums, per tenant, the
  * highest workload's SKUs.  Every step is a max or a sum, so the result
  * depends neither on row order nor on how rows were split between states.
  */
@@ -20,14 +22,61 @@
 #include "entstate.h"
 #include "rules.h"
 
+/* Is the key type's key kept in the entry? */
+static inline bool
+KeyInEntry(const KeyType *kt)
+{
+	return kt->image_eq && !kt->typbyval && kt->typlen > 0 &&
+		kt->typlen <= TENANT_KEY_BYTES;
+}
+
+/* The key of a Datum, for probing (not copied: see ent_tenant). */
+static inline TenantKey
+MakeKey(const KeyType *kt, Datum d)
+{
+	TenantKey	k;
+
+	if (KeyInEntry(kt))
+		memcpy(k.bytes, DatumGetPointer(d), kt->typlen);
+	else
+		k.datum = d;
+	return k;
+}
+
+static inline bool
+KeysEqual(const KeyType *kt, const TenantKey *a, const TenantKey *b)
+{
+	if (KeyInEntry(kt) && kt->typlen == TENANT_KEY_BYTES)
+		return memcmp(a->bytes, b->bytes, TENANT_KEY_BYTES) == 0;
+	if (KeyInEntry(kt))
+		return memcmp(a->bytes, b->bytes, kt->typlen) == 0;
+	if (kt->image_eq && kt->typbyval)
+		return a->datum == b->datum;
+	return keytype_equal(kt, a->datum, b->datum);
+}
+
+static inline uint32
+KeyHash(const KeyType *kt, TenantKey k)
+{
+	if (KeyInEntry(kt) && kt->typlen == TENANT_KEY_BYTES)
+	{
+		uint32		w[4];
+
+		memcpy(w, k.bytes, sizeof(w));
+		return hash_combine(hash_combine(murmurhash32(w[0]), murmurhash32(w[1])),
+							hash_combine(murmurhash32(w[2]), murmurhash32(w[3])));
+	}
+	if (KeyInEntry(kt))
+		return hash_bytes((const unsigned char *) k.bytes, kt->typlen);
+	return keytype_hash(kt, k.datum);
+}
+
 #define SH_PREFIX tenanthash
 #define SH_ELEMENT_TYPE Tenant
-#define SH_KEY_TYPE Datum
+#define SH_KEY_TYPE TenantKey
 #define SH_KEY key
-#define SH_HASH_KEY(tb, k) keytype_hash((const KeyType *) (tb)->private_data, k)
-#define SH_EQUAL(tb, a, b) keytype_equal((const KeyType *) (tb)->private_data, a, b)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
+#define SH_HASH_KEY(tb, k) KeyHash((const KeyType *) (tb)->private_data, k)
+#define SH_EQUAL(tb, a, b) KeysEqual((const KeyType *) (tb)->private_data, &(a), &(b))
 #define SH_SCOPE extern
 #define SH_DEFINE
 #include "lib/simplehash.h"
@@ -56,19 +105,20 @@ typedef struct SlotIndexEntry
 /* Slots a tenant's are searched among one by one; beyond, indexed. */
 #define SLOTS_SCANNED 16
 
-/* An empty state in a new memory context under parent. */
+/* Room made at first: a state's tenants and slots. */
+#define INITIAL_TENANTS 8
+#define INITIAL_SLOTS 32
+
+/* An empty state in cxt. */
 EntState *
-ent_create(MemoryContext parent, KeyType *kt, SkuDict *skus, uint32 ntenants)
+ent_create(MemoryContext cxt, KeyType *kt, SkuDict *skus, uint32 ntenants)
 {
-	MemoryContext cxt = AllocSetContextCreate(parent,
-											  "cp_active_entitlements state",
-											  ALLOCSET_SMALL_SIZES);
 	EntState   *st = MemoryContextAllocZero(cxt, sizeof(EntState));
 
 	st->cxt = cxt;
 	st->kt = kt;
 	st->skus = skus;
-	st->tenants = tenanthash_create(cxt, Max(ntenants, 2), kt);
+	st->tenants = tenanthash_create(cxt, Max(ntenants, INITIAL_TENANTS), kt);
 	return st;
 }
 
@@ -76,58 +126,84 @@ ent_create(MemoryContext parent, KeyType *kt, SkuDict *skus, uint32 ntenants)
 void
 ent_free(EntState *st)
 {
-	MemoryContextDelete(st->cxt);
+	if (!KeyInEntry(st->kt) && !st->kt->typbyval)
+	{
+		tenanthash_iterator it;
+		Tenant	   *t;
+
+		tenanthash_start_iterate(st->tenants, &it);
+		while ((t = tenanthash_iterate(st->tenants, &it)) != NULL)
+			pfree(DatumGetPointer(t->key.datum));
+	}
+	tenanthash_destroy(st->tenants);
+	if (st->bigslots != NULL)
+		slotindex_destroy(st->bigslots);
+	if (st->slots != NULL)
+		pfree(st->slots);
+	pfree(st);
+}
+
+/* The Datum of a tenant's key (pointing into the entry for a uuid). */
+Datum
+ent_key(const EntState *st, const Tenant *t)
+{
+	return KeyInEntry(st->kt) ? PointerGetDatum(t->key.bytes) : t->key.datum;
+}
+
+/* The hash ent_tenant wants for a key. */
+uint32
+ent_hash(const EntState *st, Datum key)
+{
+	return KeyHash(st->kt, MakeKey(st->kt, key));
 }
 
 /* The tenant of key (hashed), added with a copy of the key if new. */
 Tenant *
 ent_tenant(EntState *st, Datum key, uint32 hash, bool *found)
 {
-	Tenant	   *t = tenanthash_insert_hash(st->tenants, key, hash, found);
+	Tenant	   *t = tenanthash_insert_hash(st->tenants, MakeKey(st->kt, key),
+										   hash, found);
 
 	if (!*found)
 	{
-		/* until the copy is made the entry points at the caller's key */
-		t->slots = NULL;
+		t->first = -1;
 		t->nslots = 0;
-		t->maxslots = 0;
 		t->ordinal = (int32) st->tenants->members - 1;
-		t->key = keytype_copy(st->kt, st->cxt, key);
+		/* until the copy is made the entry points at the caller's key */
+		if (!KeyInEntry(st->kt))
+			t->key.datum = keytype_copy(st->kt, st->cxt, key);
 	}
 	/* an insert may have moved entries: last is only ever this one */
 	st->last = t;
 	return t;
 }
 
-/* Room in a tenant for nslots slots in all. */
-void
-ent_reserve(EntState *st, Tenant *t, int32 nslots)
-{
-	if (nslots <= t->maxslots)
-		return;
-	if ((Size) nslots > MaxAllocHugeSize / sizeof(Slot))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many workloads and SKUs for one tenant in cp_active_entitlements")));
-	if (t->slots == NULL)
-		t->slots = MemoryContextAllocHuge(st->cxt, nslots * sizeof(Slot));
-	else
-		t->slots = repalloc_huge(t->slots, nslots * sizeof(Slot));
-	t->maxslots = nslots;
-}
-
-/* A new slot, its measurement the oldest possible. */
+/* A new slot of the tenant, its measurement the oldest possible. */
 static Slot *
-AppendSlot(EntState *st, Tenant *t, int32 skuw)
+AddSlot(EntState *st, Tenant *t, int32 skuw)
 {
 	Slot	   *s;
 
-	if (t->nslots == t->maxslots)
-		ent_reserve(st, t, t->maxslots == 0 ? 1 : (int32) Min((int64) t->maxslots * 2, PG_INT32_MAX));
-	s = &t->slots[t->nslots++];
+	if (st->nslots == st->maxslots)
+	{
+		Size		n = st->maxslots == 0 ? INITIAL_SLOTS : (Size) st->maxslots * 2;
+
+		if (n > PG_INT32_MAX || n > MaxAllocHugeSize / sizeof(Slot))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many measurements for one cp_active_entitlements state")));
+		st->slots = st->slots == NULL ?
+			MemoryContextAllocHuge(st->cxt, n * sizeof(Slot)) :
+			repalloc_huge(st->slots, n * sizeof(Slot));
+		st->maxslots = (int32) n;
+	}
+	s = &st->slots[st->nslots];
 	s->skuw = skuw;
 	s->users = 0;
 	s->measured_on = DATEVAL_NOBEGIN;
+	s->next = t->first;
+	t->first = st->nslots++;
+	t->nslots++;
 	return s;
 }
 
@@ -135,20 +211,23 @@ AppendSlot(EntState *st, Tenant *t, int32 skuw)
 static void
 IndexSlots(EntState *st, Tenant *t)
 {
+	Slot	   *s;
+
 	if (st->bigslots == NULL)
 		st->bigslots = slotindex_create(st->cxt, 64, NULL);
-	for (int32 i = 0; i < t->nslots; i++)
+	foreach_slot(st, t, s)
 	{
 		bool		found;
 
-		slotindex_insert(st->bigslots, SLOT_KEY(t->ordinal, t->slots[i].skuw),
-						 &found)->pos = i;
+		slotindex_insert(st->bigslots, SLOT_KEY(t->ordinal, s->skuw),
+						 &found)->pos = (int32) (s - st->slots);
 	}
 }
 
 /*
  * The tenant's slot of a (workload, SKU), added if new (*found false: its
  * measurement is then the oldest possible, for the caller to overwrite).
+ * The pointer is good until the state's next new slot.
  */
 Slot *
 ent_slot(EntState *st, Tenant *t, int32 skuw, bool *found)
@@ -158,25 +237,25 @@ ent_slot(EntState *st, Tenant *t, int32 skuw, bool *found)
 
 	if (t->nslots < SLOTS_SCANNED)
 	{
-		for (int32 i = 0; i < t->nslots; i++)
+		foreach_slot(st, t, s)
 		{
-			if (t->slots[i].skuw == skuw)
+			if (s->skuw == skuw)
 			{
 				*found = true;
-				return &t->slots[i];
+				return s;
 			}
 		}
 		*found = false;
-		s = AppendSlot(st, t, skuw);
+		s = AddSlot(st, t, skuw);
 		if (t->nslots == SLOTS_SCANNED)
 			IndexSlots(st, t);
 		return s;
 	}
 	e = slotindex_insert(st->bigslots, SLOT_KEY(t->ordinal, skuw), found);
 	if (*found)
-		return &t->slots[e->pos];
-	e->pos = t->nslots;
-	return AppendSlot(st, t, skuw);
+		return &st->slots[e->pos];
+	e->pos = st->nslots;
+	return AddSlot(st, t, skuw);
 }
 
 /* One row: a measurement of key's (workload, SKU). */
@@ -184,11 +263,12 @@ void
 ent_add(EntState *st, Datum key, int32 skuw, DateADT date, int64 users)
 {
 	Tenant	   *t = st->last;
+	TenantKey	probe = MakeKey(st->kt, key);
 	Slot	   *s;
 	bool		found;
 
-	if (t == NULL || !keytype_equal(st->kt, t->key, key))
-		t = ent_tenant(st, key, keytype_hash(st->kt, key), &found);
+	if (t == NULL || !KeysEqual(st->kt, &t->key, &probe))
+		t = ent_tenant(st, key, KeyHash(st->kt, probe), &found);
 	s = ent_slot(st, t, skuw, &found);
 	ent_keep_latest(s, users, date);
 }
@@ -229,11 +309,13 @@ ent_merge(EntState *dst, const EntState *src)
 	while ((from = tenanthash_iterate(src->tenants, &it)) != NULL)
 	{
 		bool		found;
-		Tenant	   *to = ent_tenant(dst, from->key, from->hash, &found);
+		Tenant	   *to = ent_tenant(dst, ent_key(src, from),
+									KeyHash(src->kt, from->key), &found);
 
-		for (int32 i = 0; i < from->nslots; i++)
+		Slot	   *s;
+
+		foreach_slot(src, from, s)
 		{
-			const Slot *s = &from->slots[i];
 			Slot	   *d = ent_slot(dst, to, MapSkuw(dst, src, map, s->skuw), &found);
 
 			ent_keep_latest(d, s->users, s->measured_on);
@@ -253,16 +335,17 @@ Overflow(void)
 
 /* A tenant's figure: per workload its SKUs summed; the highest workload. */
 static int64
-TenantFigure(const Tenant *t)
+TenantFigure(const EntState *st, const Tenant *t)
 {
 	int64		sum[CP_NUM_WORKLOADS] = {0};
 	int64		best = 0;
+	Slot	   *s;
 
-	for (int32 i = 0; i < t->nslots; i++)
+	foreach_slot(st, t, s)
 	{
-		int			w = SKUW_WORKLOAD(t->slots[i].skuw);
+		int			w = SKUW_WORKLOAD(s->skuw);
 
-		if (pg_add_s64_overflow(sum[w], t->slots[i].users, &sum[w]))
+		if (pg_add_s64_overflow(sum[w], s->users, &sum[w]))
 			Overflow();
 	}
 	for (int w = 0; w < CP_NUM_WORKLOADS; w++)
@@ -281,7 +364,7 @@ ent_total(const EntState *st)
 	tenanthash_start_iterate(st->tenants, &it);
 	while ((t = tenanthash_iterate(st->tenants, &it)) != NULL)
 	{
-		if (pg_add_s64_overflow(total, TenantFigure(t), &total))
+		if (pg_add_s64_overflow(total, TenantFigure(st, t), &total))
 			Overflow();
 	}
 	return total;

@@ -3,8 +3,7 @@
  *	  cp_qualified_individuals(person anyelement, credential text) -> integer
  *
  * The state maps each person to the set of qualifying credentials seen for
- * them, as bits (rules.h): a simplehash table in the state's own memory
- * context.  The final function counts persons whose bits satisfy either
+ * them, as bits (rules.h): a simplehash table in the aggregate's memory.  The final function counts persons whose bits satisfy either
  * path.  A union of bit sets is order-free, so partial states combine to the
  * same answer however rows were split.
  *
@@ -49,7 +48,7 @@ typedef struct PersonEntry
 
 typedef struct IndState
 {
-	MemoryContext cxt;			/* everything of the state */
+	MemoryContext cxt;			/* where the state lives */
 	KeyType    *kt;				/* person key type, of the call site */
 	personhash_hash *persons;
 	bool		from_wire;		/* deserialized: combine adopts or frees it */
@@ -61,19 +60,33 @@ PG_FUNCTION_INFO_V1(cp_individuals_combine);
 PG_FUNCTION_INFO_V1(cp_individuals_serialize);
 PG_FUNCTION_INFO_V1(cp_individuals_deserialize);
 
-/* An empty state in a new memory context under parent. */
+/* An empty state in cxt. */
 static IndState *
-IndStateCreate(MemoryContext parent, KeyType *kt, uint32 npersons)
+IndStateCreate(MemoryContext cxt, KeyType *kt, uint32 npersons)
 {
-	MemoryContext cxt = AllocSetContextCreate(parent,
-											  "cp_qualified_individuals state",
-											  ALLOCSET_SMALL_SIZES);
 	IndState   *st = MemoryContextAllocZero(cxt, sizeof(IndState));
 
 	st->cxt = cxt;
 	st->kt = kt;
 	st->persons = personhash_create(cxt, Max(npersons, 2), kt);
 	return st;
+}
+
+/* Give back a state's memory. */
+static void
+IndStateFree(IndState *st)
+{
+	if (!st->kt->typbyval)
+	{
+		personhash_iterator it;
+		PersonEntry *p;
+
+		personhash_start_iterate(st->persons, &it);
+		while ((p = personhash_iterate(st->persons, &it)) != NULL)
+			pfree(DatumGetPointer(p->key));
+	}
+	personhash_destroy(st->persons);
+	pfree(st);
 }
 
 /* OR credential bits into a person's entry; returns whether it is new. */
@@ -174,11 +187,7 @@ cp_individuals_combine(PG_FUNCTION_ARGS)
 			right->from_wire = false;
 			PG_RETURN_POINTER(right);
 		}
-		left = IndStateCreate(aggcxt,
-							  keytype_get(&agg_site(fcinfo)->keytypes,
-										  fcinfo->flinfo->fn_mcxt,
-										  right->kt->typid, right->kt->collation),
-							  right->persons->members);
+		left = IndStateCreate(aggcxt, right->kt, right->persons->members);
 	}
 	keytype_check_same(left->kt, right->kt);
 
@@ -186,7 +195,7 @@ cp_individuals_combine(PG_FUNCTION_ARGS)
 	while ((p = personhash_iterate(right->persons, &it)) != NULL)
 		AddCredentials(left, p->key, p->hash, p->creds);
 	if (right->from_wire)
-		MemoryContextDelete(right->cxt);
+		IndStateFree(right);
 	PG_RETURN_POINTER(left);
 }
 
