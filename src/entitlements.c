@@ -8,12 +8,14 @@
  * partial states are combined, and states travel between processes in the
  * format below.
  *
- * Format (version 1), big-endian: byte version; int32 key type; int32 key
+ * Format (version 2), big-endian: byte version; int32 key type; int32 key
  * collation; int32 nskus, then per SKU: int32 length, bytes; int32
  * ntenants, then per tenant: key (int32 length, then the bytes keytype.c
  * writes), int32 nslots (at least 1), then per slot: byte workload, int32
  * SKU number (0 to nskus - 1, numbered for this state), int32 date (days
- * since 2000-01-01, or infinity), int64 count.
+ * since 2000-01-01, or infinity), int64 count.  Tenants come in the order
+ * the state sorts them (entstate.c), each once; a tenant's (workload, SKU)
+ * pairs each once.  (Version 1 was the same but for the order.)
  */
 #include "postgres.h"
 
@@ -25,7 +27,7 @@
 #include "rules.h"
 #include "wire.h"
 
-#define ENT_STATE_VERSION 1
+#define ENT_STATE_VERSION 2
 #define SLOT_WIRE_BYTES (1 + 4 + 4 + 8)
 #define TENANT_MIN_WIRE_BYTES (4 + 4 + SLOT_WIRE_BYTES)
 
@@ -128,7 +130,7 @@ cp_entitlements_combine(PG_FUNCTION_ARGS)
 			right->from_wire = false;
 			PG_RETURN_POINTER(right);
 		}
-		left = ent_create(aggcxt, right->kt, right->skus, right->tenants->members);
+		left = ent_create(aggcxt, right->kt, right->skus, right->n);
 	}
 	ent_merge(left, right);
 	if (right->from_wire)
@@ -136,67 +138,68 @@ cp_entitlements_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(left);
 }
 
-/* Number the state's SKUs in the order its slots meet them. */
+/* Number the state's SKUs in the order its measures meet them. */
 static int32 *
 NumberSkus(EntState *st, int32 *nlocal)
 {
 	int32	   *order = palloc(Max(sku_count(st->skus), 1) * sizeof(int32));
-	tenanthash_iterator it;
-	Tenant	   *t;
 
 	*nlocal = 0;
 	sku_local_begin(st->skus);
-	tenanthash_start_iterate(st->tenants, &it);
-	while ((t = tenanthash_iterate(st->tenants, &it)) != NULL)
+	for (int32 i = 0; i < st->n; i++)
 	{
-		Slot	   *s;
+		bool		is_new;
+		int32		sku = SKUW_SKU(st->m[i].skuw);
 
-		foreach_slot(st, t, s)
-		{
-			bool		is_new;
-			int32		sku = SKUW_SKU(s->skuw);
-
-			(void) sku_local(st->skus, sku, &is_new);
-			if (is_new)
-				order[(*nlocal)++] = sku;
-		}
+		(void) sku_local(st->skus, sku, &is_new);
+		if (is_new)
+			order[(*nlocal)++] = sku;
 	}
 	return order;
 }
 
-/* Append a tenant: key, slot count, slots. */
+/* Append the tenant of measures m[from, to): key, count, measurements. */
 static void
-WriteTenant(EntState *st, StringInfo buf, const Tenant *t)
+WriteTenant(EntState *st, StringInfo buf, int32 from, int32 to)
 {
-	Slot	   *s;
-
-	keytype_send(st->kt, buf, ent_key(st, t));
-	pq_sendint32(buf, t->nslots);
-	enlargeStringInfo(buf, t->nslots * SLOT_WIRE_BYTES);
-	foreach_slot(st, t, s)
+	keytype_send(st->kt, buf, ent_key_datum(st, &st->m[from].tenant));
+	pq_sendint32(buf, to - from);
+	enlargeStringInfo(buf, (to - from) * SLOT_WIRE_BYTES);
+	for (int32 i = from; i < to; i++)
 	{
+		const Measure *m = &st->m[i];
 		bool		is_new;
 
-		pq_writeint8(buf, (uint8) SKUW_WORKLOAD(s->skuw));
-		pq_writeint32(buf, (uint32) sku_local(st->skus, SKUW_SKU(s->skuw), &is_new));
-		pq_writeint32(buf, (uint32) s->measured_on);
-		pq_writeint64(buf, (uint64) s->users);
+		pq_writeint8(buf, (uint8) SKUW_WORKLOAD(m->skuw));
+		pq_writeint32(buf, (uint32) sku_local(st->skus, SKUW_SKU(m->skuw), &is_new));
+		pq_writeint32(buf, (uint32) m->measured_on);
+		pq_writeint64(buf, (uint64) m->users);
 	}
 }
 
+/* Tenants are written in the order the state sorts them. */
 Datum
 cp_entitlements_serialize(PG_FUNCTION_ARGS)
 {
 	EntState   *st;
 	StringInfoData buf;
+	StringInfoData tenants;
 	int32	   *order;
 	int32		nlocal;
-	tenanthash_iterator it;
-	Tenant	   *t;
+	int32		ntenants = 0;
 
 	(void) agg_context(fcinfo);
 	st = (EntState *) PG_GETARG_POINTER(0);
+	ent_compact(st);
 	order = NumberSkus(st, &nlocal);
+
+	initStringInfo(&tenants);
+	for (int32 i = 0, end; i < st->n; i = end)
+	{
+		end = ent_tenant_end(st, i);
+		WriteTenant(st, &tenants, i, end);
+		ntenants++;
+	}
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, ENT_STATE_VERSION);
@@ -210,10 +213,9 @@ cp_entitlements_serialize(PG_FUNCTION_ARGS)
 		pq_sendint32(&buf, len);
 		pq_sendbytes(&buf, name, len);
 	}
-	pq_sendint32(&buf, (int32) st->tenants->members);
-	tenanthash_start_iterate(st->tenants, &it);
-	while ((t = tenanthash_iterate(st->tenants, &it)) != NULL)
-		WriteTenant(st, &buf, t);
+	pq_sendint32(&buf, ntenants);
+	pq_sendbytes(&buf, tenants.data, tenants.len);
+	pfree(tenants.data);
 	pfree(order);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -241,41 +243,46 @@ ReadSkus(StringInfo buf, SkuDict *skus, int32 *nskus)
 	return map;
 }
 
-/* Read tenant number i into st, checking every field. */
+/*
+ * Read tenant number i into st, checking every field; *prev is the tenant
+ * before, which it must follow in the order serialize writes them in.
+ */
 static void
-ReadTenant(EntState *st, StringInfo buf, const int32 *skus, int32 nskus, int32 i)
+ReadTenant(EntState *st, StringInfo buf, const int32 *skus, int32 nskus,
+		   int32 i, TenantKey *prev)
 {
-	Datum		key = keytype_recv(st->kt, buf);
-	bool		found;
-	Tenant	   *t = ent_tenant(st, key, ent_hash(st, key), &found);
+	bool		is_new;
+	TenantKey	k = ent_tenant_key(st, keytype_recv(st->kt, buf), &is_new);
 	int32		nslots = wire_getcount(buf, SLOT_WIRE_BYTES, "measurements");
+	int32		from = st->n;
 
-	if (found)
-		STATE_ERROR("Tenant %d repeats an earlier tenant.", i);
+	if (i > 0 && ent_tenant_cmp(st, prev, &k) >= 0)
+		STATE_ERROR("Tenant %d repeats an earlier tenant or is out of order.", i);
 	if (nslots == 0)
 		STATE_ERROR("Tenant %d has no measurements.", i);
+	*prev = k;
 	for (int32 j = 0; j < nslots; j++)
 	{
+		Measure		m;
 		int			w = pq_getmsgbyte(buf);
 		int32		sku = (int32) pq_getmsgint(buf, 4);
-		DateADT		date = (DateADT) pq_getmsgint(buf, 4);
-		int64		users = pq_getmsgint64(buf);
-		Slot	   *s;
 
+		m.tenant = k;
+		m.measured_on = (DateADT) pq_getmsgint(buf, 4);
+		m.users = pq_getmsgint64(buf);
 		if (w >= CP_NUM_WORKLOADS)
 			STATE_ERROR("Workload %d is not an eligible workload.", w);
 		if (sku < 0 || sku >= nskus)
 			STATE_ERROR("SKU number %d is not among the %d SKUs.", sku, nskus);
-		if (!DATE_NOT_FINITE(date) && !IS_VALID_DATE(date))
-			STATE_ERROR("Date %d is out of range.", date);
-		if (users < 0)
-			STATE_ERROR("A count of " INT64_FORMAT " is negative.", users);
-		s = ent_slot(st, t, SKUW(skus[sku], w), &found);
-		if (found)
-			STATE_ERROR("Tenant %d has two measurements of one workload and SKU.", i);
-		s->measured_on = date;
-		s->users = users;
+		if (!DATE_NOT_FINITE(m.measured_on) && !IS_VALID_DATE(m.measured_on))
+			STATE_ERROR("Date %d is out of range.", m.measured_on);
+		if (m.users < 0)
+			STATE_ERROR("A count of " INT64_FORMAT " is negative.", m.users);
+		m.skuw = SKUW(skus[sku], w);
+		ent_append(st, &m);
 	}
+	if (!ent_sort_tenant(st, from))
+		STATE_ERROR("Tenant %d has two measurements of one workload and SKU.", i);
 }
 
 Datum
@@ -289,17 +296,21 @@ cp_entitlements_deserialize(PG_FUNCTION_ARGS)
 	int32	   *skus;
 	int32		nskus;
 	int32		ntenants;
+	TenantKey	prev;
 
 	wire_open(&buf, PG_GETARG_BYTEA_PP(0));
 	wire_check_version(&buf, ENT_STATE_VERSION);
 	kt = keytype_recv_header(&site->keytypes, fcinfo->flinfo->fn_mcxt, &buf);
 	skus = ReadSkus(&buf, SiteSkus(fcinfo, site), &nskus);
 	ntenants = wire_getcount(&buf, TENANT_MIN_WIRE_BYTES, "tenants");
-	st = ent_create(aggcxt, kt, site->skus, ntenants);
+	/* the bytes left bound the measurements */
+	st = ent_create(aggcxt, kt, site->skus, (buf.len - buf.cursor) / SLOT_WIRE_BYTES);
 	st->from_wire = true;
 	for (int32 i = 0; i < ntenants; i++)
-		ReadTenant(st, &buf, skus, nskus, i);
+		ReadTenant(st, &buf, skus, nskus, i, &prev);
 	wire_getend(&buf);
+	/* tenants in order, each's measures sorted: the whole is */
+	st->nsorted = st->n;
 	pfree(skus);
 	PG_RETURN_POINTER(st);
 }

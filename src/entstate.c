@@ -2,16 +2,20 @@
  * entstate.c
  *	  The state of cp_active_entitlements.
  *
- * A state is a simplehash table of tenants in the aggregate's memory; a
- * tenant has one slot per (workload, SKU): the latest measurement and,
- * among measurements of that date, the largest count.  The slots of all a
- * state's tenants are in one array, each tenant's a list, so a new tenant
- * or slot costs no allocation of its own.  A report lists a tenant's rows
- * together, so a row usually goes to the tenant of the row before (kept in
- * last) and a few slots are searched; a tenant of many slots finds them
- * through a second table.  The total sums, per tenant, the
- * highest workload's SKUs.  Every step is a max or a sum, so the result
- * depends neither on row order nor on how rows were split between states.
+ * A state is an array of measurements in the aggregate's memory: a row
+ * appends one, whatever order rows come in (a parallel hash join hands a
+ * partner's rows over in no order of tenant).  When the array is full and
+ * a thousand or more were added since, and before it is read, it is
+ * compacted: the measurements added since the last
+ * time are sorted, by tenant and then (workload, SKU), merged with the
+ * sorted ones, and reduced to one per (tenant, workload, SKU): the latest,
+ * and of one date the largest count.  So memory follows the distinct
+ * (tenant, workload, SKU) triples, not the rows, and a running window's
+ * every row costs one merge, as array_agg's costs one copy.
+ *
+ * The total then sums, per tenant, the highest workload's SKUs.  Every step
+ * is a max or a sum, so the result depends neither on row order nor on how
+ * rows were split between states.
  */
 #include "postgres.h"
 
@@ -22,103 +26,107 @@
 #include "entstate.h"
 #include "rules.h"
 
-/* Is the key type's key kept in the entry? */
-static inline bool
-KeyInEntry(const KeyType *kt)
+#define INITIAL_MEASURES 16
+#define COMPACT_AFTER 1024		/* measures added before a full array is compacted */
+
+/* Keys other than small, bitwise-equal ones, numbered in arrival order. */
+typedef struct KeyEntry
 {
-	return kt->image_eq && !kt->typbyval && kt->typlen > 0 &&
-		kt->typlen <= TENANT_KEY_BYTES;
-}
-
-/* The key of a Datum, for probing (not copied: see ent_tenant). */
-static inline TenantKey
-MakeKey(const KeyType *kt, Datum d)
-{
-	TenantKey	k;
-
-	if (KeyInEntry(kt))
-		memcpy(k.bytes, DatumGetPointer(d), kt->typlen);
-	else
-		k.datum = d;
-	return k;
-}
-
-static inline bool
-KeysEqual(const KeyType *kt, const TenantKey *a, const TenantKey *b)
-{
-	if (KeyInEntry(kt) && kt->typlen == TENANT_KEY_BYTES)
-		return memcmp(a->bytes, b->bytes, TENANT_KEY_BYTES) == 0;
-	if (KeyInEntry(kt))
-		return memcmp(a->bytes, b->bytes, kt->typlen) == 0;
-	if (kt->image_eq && kt->typbyval)
-		return a->datum == b->datum;
-	return keytype_equal(kt, a->datum, b->datum);
-}
-
-static inline uint32
-KeyHash(const KeyType *kt, TenantKey k)
-{
-	if (KeyInEntry(kt) && kt->typlen == TENANT_KEY_BYTES)
-	{
-		uint32		w[4];
-
-		memcpy(w, k.bytes, sizeof(w));
-		return hash_combine(hash_combine(murmurhash32(w[0]), murmurhash32(w[1])),
-							hash_combine(murmurhash32(w[2]), murmurhash32(w[3])));
-	}
-	if (KeyInEntry(kt))
-		return hash_bytes((const unsigned char *) k.bytes, kt->typlen);
-	return keytype_hash(kt, k.datum);
-}
-
-#define SH_PREFIX tenanthash
-#define SH_ELEMENT_TYPE Tenant
-#define SH_KEY_TYPE TenantKey
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) KeyHash((const KeyType *) (tb)->private_data, k)
-#define SH_EQUAL(tb, a, b) KeysEqual((const KeyType *) (tb)->private_data, &(a), &(b))
-#define SH_SCOPE extern
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
-/* A slot of a tenant of many slots: (ordinal, SKUW) to its position. */
-typedef struct SlotIndexEntry
-{
-	uint64		key;
-	int32		pos;
+	Datum		key;			/* a copy in the state */
+	uint32		hash;
 	char		status;
-} SlotIndexEntry;
+	int32		id;
+} KeyEntry;
 
-#define SLOT_KEY(ordinal, skuw) (((uint64) (uint32) (ordinal) << 32) | (uint32) (skuw))
-
-#define SH_PREFIX slotindex
-#define SH_ELEMENT_TYPE SlotIndexEntry
-#define SH_KEY_TYPE uint64
+#define SH_PREFIX keytab
+#define SH_ELEMENT_TYPE KeyEntry
+#define SH_KEY_TYPE Datum
 #define SH_KEY key
-#define SH_HASH_KEY(tb, k) hash_combine(murmurhash32((uint32) ((k) >> 32)), murmurhash32((uint32) (k)))
-#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_HASH_KEY(tb, k) keytype_hash((const KeyType *) (tb)->private_data, k)
+#define SH_EQUAL(tb, a, b) keytype_equal((const KeyType *) (tb)->private_data, a, b)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) a->hash
 #define SH_SCOPE static inline
 #define SH_DECLARE
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* Slots a tenant's are searched among one by one; beyond, indexed. */
-#define SLOTS_SCANNED 16
+/* Is a key of the type kept in the measure itself? */
+static inline bool
+KeyInMeasure(const KeyType *kt)
+{
+	return kt->image_eq &&
+		(kt->typbyval || (kt->typlen > 0 && kt->typlen <= TENANT_KEY_BYTES));
+}
 
-/* Room made at first: a state's tenants and slots. */
-#define INITIAL_TENANTS 8
-#define INITIAL_SLOTS 32
+/*
+ * Tenants in the order states are sorted and written in: a key kept in the
+ * measure by its zero-filled words, any other by its number.
+ */
+static inline int
+TenantCmp(bool in_measure, const TenantKey *a, const TenantKey *b)
+{
+	if (in_measure)
+	{
+		if (a->words[0] != b->words[0])
+			return a->words[0] < b->words[0] ? -1 : 1;
+		return (a->words[1] > b->words[1]) - (a->words[1] < b->words[1]);
+	}
+	return (a->id > b->id) - (a->id < b->id);
+}
 
-/* An empty state in cxt. */
+int
+ent_tenant_cmp(const EntState *st, const TenantKey *a, const TenantKey *b)
+{
+	return TenantCmp(KeyInMeasure(st->kt), a, b);
+}
+
+static inline int
+MeasureCmp(const Measure *a, const Measure *b, EntState *st)
+{
+	int			c = TenantCmp(st->in_measure, &a->tenant, &b->tenant);
+
+	if (c != 0)
+		return c;
+	return (a->skuw > b->skuw) - (a->skuw < b->skuw);
+}
+
+#if PG_VERSION_NUM >= 140000
+#define ST_SORT sort_measures
+#define ST_ELEMENT_TYPE Measure
+#define ST_COMPARE_ARG_TYPE EntState
+#define ST_COMPARE(a, b, arg) MeasureCmp(a, b, arg)
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
+#else
+/* PostgreSQL 13 has no sort template */
+static int
+MeasureCmpArg(const void *a, const void *b, void *arg)
+{
+	return MeasureCmp(a, b, arg);
+}
+
+static void
+sort_measures(Measure *m, size_t n, EntState *st)
+{
+	qsort_arg(m, n, sizeof(Measure), MeasureCmpArg, st);
+}
+#endif
+
+/* An empty state in cxt, with room for nmeasures. */
 EntState *
-ent_create(MemoryContext cxt, KeyType *kt, SkuDict *skus, uint32 ntenants)
+ent_create(MemoryContext cxt, KeyType *kt, SkuDict *skus, int32 nmeasures)
 {
 	EntState   *st = MemoryContextAllocZero(cxt, sizeof(EntState));
 
 	st->cxt = cxt;
 	st->kt = kt;
 	st->skus = skus;
-	st->tenants = tenanthash_create(cxt, Max(ntenants, INITIAL_TENANTS), kt);
+	st->in_measure = KeyInMeasure(kt);
+	st->max = Max(nmeasures, INITIAL_MEASURES);
+	st->m = MemoryContextAllocHuge(cxt, st->max * sizeof(Measure));
 	return st;
 }
 
@@ -126,151 +134,226 @@ ent_create(MemoryContext cxt, KeyType *kt, SkuDict *skus, uint32 ntenants)
 void
 ent_free(EntState *st)
 {
-	if (!KeyInEntry(st->kt) && !st->kt->typbyval)
+	if (st->keytab != NULL)
 	{
-		tenanthash_iterator it;
-		Tenant	   *t;
-
-		tenanthash_start_iterate(st->tenants, &it);
-		while ((t = tenanthash_iterate(st->tenants, &it)) != NULL)
-			pfree(DatumGetPointer(t->key.datum));
+		if (!st->kt->typbyval)
+		{
+			for (int32 i = 0; i < st->nkeys; i++)
+				pfree(DatumGetPointer(st->keys[i]));
+		}
+		keytab_destroy(st->keytab);
+		pfree(st->keys);
 	}
-	tenanthash_destroy(st->tenants);
-	if (st->bigslots != NULL)
-		slotindex_destroy(st->bigslots);
-	if (st->slots != NULL)
-		pfree(st->slots);
+	pfree(st->m);
 	pfree(st);
 }
 
-/* The Datum of a tenant's key (pointing into the entry for a uuid). */
-Datum
-ent_key(const EntState *st, const Tenant *t)
+/* The number of a key the state keeps in its table, added if new. */
+static int32
+KeyId(EntState *st, Datum key, bool *is_new)
 {
-	return KeyInEntry(st->kt) ? PointerGetDatum(t->key.bytes) : t->key.datum;
-}
+	KeyEntry   *e;
+	bool		found;
 
-/* The hash ent_tenant wants for a key. */
-uint32
-ent_hash(const EntState *st, Datum key)
-{
-	return KeyHash(st->kt, MakeKey(st->kt, key));
-}
-
-/* The tenant of key (hashed), added with a copy of the key if new. */
-Tenant *
-ent_tenant(EntState *st, Datum key, uint32 hash, bool *found)
-{
-	Tenant	   *t = tenanthash_insert_hash(st->tenants, MakeKey(st->kt, key),
-										   hash, found);
-
-	if (!*found)
+	if (st->keytab == NULL)
 	{
-		t->first = -1;
-		t->nslots = 0;
-		t->ordinal = (int32) st->tenants->members - 1;
+		st->keytab = keytab_create(st->cxt, 8, st->kt);
+		st->maxkeys = 8;
+		st->keys = MemoryContextAlloc(st->cxt, st->maxkeys * sizeof(Datum));
+	}
+	e = keytab_insert(st->keytab, key, &found);
+	*is_new = !found;
+	if (!found)
+	{
+		if (st->nkeys == st->maxkeys)
+		{
+			if (st->maxkeys > PG_INT32_MAX / 2)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("too many tenants for one cp_active_entitlements state")));
+			st->maxkeys *= 2;
+			st->keys = repalloc_huge(st->keys, st->maxkeys * sizeof(Datum));
+		}
 		/* until the copy is made the entry points at the caller's key */
-		if (!KeyInEntry(st->kt))
-			t->key.datum = keytype_copy(st->kt, st->cxt, key);
+		e->key = keytype_copy(st->kt, st->cxt, key);
+		e->id = st->nkeys;
+		st->keys[st->nkeys++] = e->key;
 	}
-	/* an insert may have moved entries: last is only ever this one */
-	st->last = t;
-	return t;
+	return e->id;
 }
 
-/* A new slot of the tenant, its measurement the oldest possible. */
-static Slot *
-AddSlot(EntState *st, Tenant *t, int32 skuw)
+/* How a measure names the tenant of key (*is_new: a new key of the table). */
+TenantKey
+ent_tenant_key(EntState *st, Datum key, bool *is_new)
 {
-	Slot	   *s;
+	TenantKey	k;
 
-	if (st->nslots == st->maxslots)
+	*is_new = false;
+	if (KeyInMeasure(st->kt))
 	{
-		Size		n = st->maxslots == 0 ? INITIAL_SLOTS : (Size) st->maxslots * 2;
-
-		if (n > PG_INT32_MAX || n > MaxAllocHugeSize / sizeof(Slot))
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many measurements for one cp_active_entitlements state")));
-		st->slots = st->slots == NULL ?
-			MemoryContextAllocHuge(st->cxt, n * sizeof(Slot)) :
-			repalloc_huge(st->slots, n * sizeof(Slot));
-		st->maxslots = (int32) n;
+		memset(k.bytes, 0, sizeof(k.bytes));
+		if (st->kt->typbyval)
+			memcpy(k.bytes, &key, sizeof(Datum));
+		else
+			memcpy(k.bytes, DatumGetPointer(key), st->kt->typlen);
 	}
-	s = &st->slots[st->nslots];
-	s->skuw = skuw;
-	s->users = 0;
-	s->measured_on = DATEVAL_NOBEGIN;
-	s->next = t->first;
-	t->first = st->nslots++;
-	t->nslots++;
-	return s;
+	else
+		k.id = KeyId(st, key, is_new);
+	return k;
 }
 
-/* Index a tenant's slots, which have just become many. */
+/* The key a measure names, for a moment (it may point into the measure). */
+Datum
+ent_key_datum(const EntState *st, const TenantKey *k)
+{
+	Datum		d;
+
+	if (!KeyInMeasure(st->kt))
+		return st->keys[k->id];
+	if (!st->kt->typbyval)
+		return PointerGetDatum(k->bytes);
+	memcpy(&d, k->bytes, sizeof(Datum));
+	return d;
+}
+
+/* Room for n measures in all. */
 static void
-IndexSlots(EntState *st, Tenant *t)
+Reserve(EntState *st, int64 n)
 {
-	Slot	   *s;
+	if (n <= st->max)
+		return;
+	if (n > PG_INT32_MAX || (Size) n > MaxAllocHugeSize / sizeof(Measure))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many measurements for one cp_active_entitlements state")));
+	st->max = (int32) n;
+	st->m = repalloc_huge(st->m, (Size) st->max * sizeof(Measure));
+}
 
-	if (st->bigslots == NULL)
-		st->bigslots = slotindex_create(st->cxt, 64, NULL);
-	foreach_slot(st, t, s)
-	{
-		bool		found;
+/* Room for twice the measures. */
+static void
+Grow(EntState *st)
+{
+	Reserve(st, (int64) st->max * 2);
+}
 
-		slotindex_insert(st->bigslots, SLOT_KEY(t->ordinal, s->skuw),
-						 &found)->pos = (int32) (s - st->slots);
-	}
+/* Append a measure as it is (reading a state). */
+void
+ent_append(EntState *st, const Measure *m)
+{
+	if (st->n == st->max)
+		Grow(st);
+	st->m[st->n++] = *m;
 }
 
 /*
- * The tenant's slot of a (workload, SKU), added if new (*found false: its
- * measurement is then the oldest possible, for the caller to overwrite).
- * The pointer is good until the state's next new slot.
+ * Append a measure.  A full array is compacted if enough was added since
+ * the last time (so that sorting pays), and grows if still half full.
  */
-Slot *
-ent_slot(EntState *st, Tenant *t, int32 skuw, bool *found)
+static void
+Add(EntState *st, const Measure *m)
 {
-	SlotIndexEntry *e;
-	Slot	   *s;
-
-	if (t->nslots < SLOTS_SCANNED)
+	if (st->n == st->max)
 	{
-		foreach_slot(st, t, s)
-		{
-			if (s->skuw == skuw)
-			{
-				*found = true;
-				return s;
-			}
-		}
-		*found = false;
-		s = AddSlot(st, t, skuw);
-		if (t->nslots == SLOTS_SCANNED)
-			IndexSlots(st, t);
-		return s;
+		if (st->n - st->nsorted >= COMPACT_AFTER)
+			ent_compact(st);
+		if (st->n > st->max / 2)
+			Grow(st);
 	}
-	e = slotindex_insert(st->bigslots, SLOT_KEY(t->ordinal, skuw), found);
-	if (*found)
-		return &st->slots[e->pos];
-	e->pos = st->nslots;
-	return AddSlot(st, t, skuw);
+	st->m[st->n++] = *m;
 }
 
 /* One row: a measurement of key's (workload, SKU). */
 void
 ent_add(EntState *st, Datum key, int32 skuw, DateADT date, int64 users)
 {
-	Tenant	   *t = st->last;
-	TenantKey	probe = MakeKey(st->kt, key);
-	Slot	   *s;
-	bool		found;
+	Measure		m;
+	bool		is_new;
 
-	if (t == NULL || !KeysEqual(st->kt, &t->key, &probe))
-		t = ent_tenant(st, key, KeyHash(st->kt, probe), &found);
-	s = ent_slot(st, t, skuw, &found);
-	ent_keep_latest(s, users, date);
+	m.tenant = ent_tenant_key(st, key, &is_new);
+	m.skuw = skuw;
+	m.measured_on = date;
+	m.users = users;
+	Add(st, &m);
+}
+
+/* Keep the later measurement, and of one date the larger count. */
+static inline void
+KeepLatest(Measure *into, const Measure *m)
+{
+	if (m->measured_on > into->measured_on ||
+		(m->measured_on == into->measured_on && m->users > into->users))
+	{
+		into->measured_on = m->measured_on;
+		into->users = m->users;
+	}
+}
+
+/* Append m to out[0..*n), reduced with the last one if of its triple. */
+static inline void
+Emit(EntState *st, Measure *out, int32 *n, const Measure *m)
+{
+	if (*n > 0 && MeasureCmp(&out[*n - 1], m, st) == 0)
+		KeepLatest(&out[*n - 1], m);
+	else
+		out[(*n)++] = *m;
+}
+
+/* Sort the measures added since the last time, merge and reduce all. */
+void
+ent_compact(EntState *st)
+{
+	Measure    *out;
+	int32		i = 0;
+	int32		j = st->nsorted;
+	int32		n = 0;
+
+	if (st->nsorted == st->n)
+		return;
+	sort_measures(st->m + st->nsorted, st->n - st->nsorted, st);
+	/* with no sorted ones, reduce in place: out never passes the input */
+	out = st->nsorted == 0 ? st->m :
+		MemoryContextAllocHuge(st->cxt, (Size) st->max * sizeof(Measure));
+	while (i < st->nsorted || j < st->n)
+	{
+		if (j == st->n || (i < st->nsorted && MeasureCmp(&st->m[i], &st->m[j], st) <= 0))
+			Emit(st, out, &n, &st->m[i++]);
+		else
+			Emit(st, out, &n, &st->m[j++]);
+	}
+	if (out != st->m)
+	{
+		pfree(st->m);
+		st->m = out;
+	}
+	st->n = st->nsorted = n;
+}
+
+/* The end of the run of measures of m[i]'s tenant (the state compacted). */
+int32
+ent_tenant_end(const EntState *st, int32 i)
+{
+	int32		j = i + 1;
+
+	while (j < st->n && TenantCmp(st->in_measure, &st->m[i].tenant, &st->m[j].tenant) == 0)
+		j++;
+	return j;
+}
+
+/*
+ * Sort the measures from m[from] on, one tenant's, by (workload, SKU);
+ * false if two are of one (workload, SKU).
+ */
+bool
+ent_sort_tenant(EntState *st, int32 from)
+{
+	sort_measures(st->m + from, st->n - from, st);
+	for (int32 i = from + 1; i < st->n; i++)
+	{
+		if (st->m[i].skuw == st->m[i - 1].skuw)
+			return false;
+	}
+	return true;
 }
 
 /* SKUW of src's SKU dictionary in dst's, through map (-1: not yet). */
@@ -291,38 +374,48 @@ MapSkuw(const EntState *dst, const EntState *src, int32 *map, int32 skuw)
 	return SKUW(map[sku], SKUW_WORKLOAD(skuw));
 }
 
+/* A map from numbers of one table to another's, all unknown (-1). */
+static int32 *
+NewMap(int32 n)
+{
+	int32	   *map = palloc(Max(n, 1) * sizeof(int32));
+
+	memset(map, -1, n * sizeof(int32));
+	return map;
+}
+
 /* Merge src into dst (of the same key type; their SKUs may differ). */
 void
 ent_merge(EntState *dst, const EntState *src)
 {
-	int32	   *map = NULL;
-	tenanthash_iterator it;
-	Tenant	   *from;
+	int32	   *skus = NULL;
+	int32	   *ids = NULL;
 
 	keytype_check_same(dst->kt, src->kt);
 	if (dst->skus != src->skus)
+		skus = NewMap(sku_count(src->skus));
+	if (!KeyInMeasure(src->kt))
+		ids = NewMap(src->nkeys);
+	Reserve(dst, (int64) dst->n + src->n);
+	for (int32 i = 0; i < src->n; i++)
 	{
-		map = palloc(Max(sku_count(src->skus), 1) * sizeof(int32));
-		memset(map, -1, sku_count(src->skus) * sizeof(int32));
-	}
-	tenanthash_start_iterate(src->tenants, &it);
-	while ((from = tenanthash_iterate(src->tenants, &it)) != NULL)
-	{
-		bool		found;
-		Tenant	   *to = ent_tenant(dst, ent_key(src, from),
-									KeyHash(src->kt, from->key), &found);
+		Measure		m = src->m[i];
 
-		Slot	   *s;
-
-		foreach_slot(src, from, s)
+		if (ids != NULL)
 		{
-			Slot	   *d = ent_slot(dst, to, MapSkuw(dst, src, map, s->skuw), &found);
+			bool		is_new;
 
-			ent_keep_latest(d, s->users, s->measured_on);
+			if (ids[m.tenant.id] < 0)
+				ids[m.tenant.id] = KeyId(dst, src->keys[m.tenant.id], &is_new);
+			m.tenant.id = ids[m.tenant.id];
 		}
+		m.skuw = MapSkuw(dst, src, skus, m.skuw);
+		Add(dst, &m);
 	}
-	if (map != NULL)
-		pfree(map);
+	if (skus != NULL)
+		pfree(skus);
+	if (ids != NULL)
+		pfree(ids);
 }
 
 static pg_noinline void
@@ -333,38 +426,32 @@ Overflow(void)
 			 errmsg("active entitlements out of range for type bigint")));
 }
 
-/* A tenant's figure: per workload its SKUs summed; the highest workload. */
-static int64
-TenantFigure(const EntState *st, const Tenant *t)
-{
-	int64		sum[CP_NUM_WORKLOADS] = {0};
-	int64		best = 0;
-	Slot	   *s;
-
-	foreach_slot(st, t, s)
-	{
-		int			w = SKUW_WORKLOAD(s->skuw);
-
-		if (pg_add_s64_overflow(sum[w], s->users, &sum[w]))
-			Overflow();
-	}
-	for (int w = 0; w < CP_NUM_WORKLOADS; w++)
-		best = Max(best, sum[w]);
-	return best;
-}
-
-/* The state's active entitlements: its tenants' figures summed. */
+/*
+ * The state's active entitlements: per tenant, its SKUs summed per
+ * workload and the highest workload; tenants summed.
+ */
 int64
-ent_total(const EntState *st)
+ent_total(EntState *st)
 {
-	tenanthash_iterator it;
-	Tenant	   *t;
 	int64		total = 0;
 
-	tenanthash_start_iterate(st->tenants, &it);
-	while ((t = tenanthash_iterate(st->tenants, &it)) != NULL)
+	ent_compact(st);
+	for (int32 i = 0, end; i < st->n; i = end)
 	{
-		if (pg_add_s64_overflow(total, TenantFigure(st, t), &total))
+		int64		sum[CP_NUM_WORKLOADS] = {0};
+		int64		best = 0;
+
+		end = ent_tenant_end(st, i);
+		for (int32 j = i; j < end; j++)
+		{
+			int			w = SKUW_WORKLOAD(st->m[j].skuw);
+
+			if (pg_add_s64_overflow(sum[w], st->m[j].users, &sum[w]))
+				Overflow();
+		}
+		for (int w = 0; w < CP_NUM_WORKLOADS; w++)
+			best = Max(best, sum[w]);
+		if (pg_add_s64_overflow(total, best, &total))
 			Overflow();
 	}
 	return total;

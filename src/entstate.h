@@ -1,7 +1,8 @@
 /*
  * entstate.h
- *	  The state of cp_active_entitlements: a hash table of tenants, each with
- *	  the latest measurement of every (workload, SKU) seen for it.
+ *	  The state of cp_active_entitlements: the measurements it was given,
+ *	  kept sorted and reduced to the latest of each (tenant, workload, SKU)
+ *	  when it grows and before it is read.
  */
 #ifndef COMPETENCY_ENTSTATE_H
 #define COMPETENCY_ENTSTATE_H
@@ -12,90 +13,64 @@
 #include "skus.h"
 
 /*
- * The latest measurement of one (workload, SKU) of a tenant.  A state keeps
- * all its tenants' slots in one array; a tenant's are a list through next.
- */
-typedef struct Slot
-{
-	int64		users;			/* largest count at measured_on */
-	DateADT		measured_on;	/* latest date seen */
-	int32		skuw;			/* SKUW(SKU number, workload) */
-	int32		next;			/* the tenant's next slot, or -1 */
-} Slot;
-
-/*
- * A tenant's key: a small fixed-size key (a uuid) is kept in the entry
- * itself, any other as a Datum (by value, or pointing to a copy in the
- * state).  ent_key() gives the Datum of either.
+ * A tenant as a measurement names it: the bytes of a small key that is equal
+ * only when bitwise equal (uuid, integers), else the number of the key in
+ * the state's table of keys.  Either sorts tenants the same way in every
+ * process.
  */
 #define TENANT_KEY_BYTES 16
 typedef union TenantKey
 {
-	Datum		datum;
-	char		bytes[TENANT_KEY_BYTES];
+	char		bytes[TENANT_KEY_BYTES];	/* the key, zero-filled */
+	uint64		words[2];		/* the same, to compare */
+	int32		id;
 } TenantKey;
 
-typedef struct Tenant
+/* A measurement: of a tenant's (workload, SKU), its date and count. */
+typedef struct Measure
 {
-	TenantKey	key;
-	int32		first;			/* its newest slot, or -1 */
-	int32		nslots;
-	int32		ordinal;		/* the tenant's number in its state */
-	char		status;
-} Tenant;
+	TenantKey	tenant;
+	int32		skuw;			/* SKUW(SKU number, workload) */
+	DateADT		measured_on;
+	int64		users;
+} Measure;
 
-/* Walk a tenant's slots (s: Slot *). */
-#define foreach_slot(st, t, s) \
-	for (int32 slot_i_ = (t)->first; \
-		 slot_i_ >= 0 && ((s) = &(st)->slots[slot_i_], true); \
-		 slot_i_ = (s)->next)
-
-#define SH_PREFIX tenanthash
-#define SH_ELEMENT_TYPE Tenant
-#define SH_KEY_TYPE TenantKey
-#define SH_SCOPE extern
-#define SH_DECLARE
-#include "lib/simplehash.h"
-
-struct slotindex_hash;
+struct keytab_hash;
 
 typedef struct EntState
 {
-	MemoryContext cxt;			/* where the state lives (its SKUs excepted) */
+	MemoryContext cxt;			/* where the state lives */
 	KeyType    *kt;				/* tenant key type, of the call site */
 	SkuDict    *skus;			/* SKU numbers, of the call site */
-	tenanthash_hash *tenants;
-	Tenant	   *last;			/* the tenant the last row went to */
-	Slot	   *slots;			/* every tenant's slots */
-	int32		nslots;
-	int32		maxslots;
-	struct slotindex_hash *bigslots;	/* slots of tenants of many */
+	Measure    *m;				/* [0, nsorted) sorted and reduced */
+	int32		n;
+	int32		nsorted;
+	int32		max;
+	/* keys that are not kept in measures, by number */
+	struct keytab_hash *keytab;
+	Datum	   *keys;
+	int32		nkeys;
+	int32		maxkeys;
+	bool		in_measure;		/* keys kept in measures (else numbered) */
 	bool		from_wire;		/* deserialized: combine adopts or frees it */
 } EntState;
 
 extern EntState *ent_create(MemoryContext cxt, KeyType *kt, SkuDict *skus,
-							uint32 ntenants);
+							int32 nmeasures);
 extern void ent_free(EntState *st);
 extern void ent_add(EntState *st, Datum key, int32 skuw, DateADT date,
 					int64 users);
-extern Tenant *ent_tenant(EntState *st, Datum key, uint32 hash, bool *found);
-extern Datum ent_key(const EntState *st, const Tenant *t);
-extern uint32 ent_hash(const EntState *st, Datum key);
-extern Slot *ent_slot(EntState *st, Tenant *t, int32 skuw, bool *found);
 extern void ent_merge(EntState *dst, const EntState *src);
-extern int64 ent_total(const EntState *st);
+extern void ent_compact(EntState *st);
+extern int64 ent_total(EntState *st);
 
-/* Keep the later measurement, and of one date the larger count. */
-static inline void
-ent_keep_latest(Slot *s, int64 users, DateADT date)
-{
-	if (date > s->measured_on)
-	{
-		s->measured_on = date;
-		s->users = users;
-	}
-	else if (date == s->measured_on && users > s->users)
-		s->users = users;
-}
+/* Reading and writing states: tenants in order, a run of measures each. */
+extern TenantKey ent_tenant_key(EntState *st, Datum key, bool *is_new);
+extern Datum ent_key_datum(const EntState *st, const TenantKey *k);
+extern int	ent_tenant_cmp(const EntState *st, const TenantKey *a,
+						   const TenantKey *b);
+extern int32 ent_tenant_end(const EntState *st, int32 i);
+extern void ent_append(EntState *st, const Measure *m);
+extern bool ent_sort_tenant(EntState *st, int32 from);
 
 #endif							/* COMPETENCY_ENTSTATE_H */

@@ -55,21 +55,23 @@ typedef struct SpellingEntry
 	int32		skuw;
 } SpellingEntry;
 
-/* The first and last (up to) four bytes of a string, as one word. */
+/* A string's length and its first, middle and last bytes, as one word. */
 static inline uint32
 Ends(Bytes b)
 {
-	uint32		head = 0;
-	uint32		tail = 0;
-	int			n = Min(b.len, 4);
+	uint32		h = (uint32) b.len;
 
-	memcpy(&head, b.data, n);
-	memcpy(&tail, b.data + b.len - n, n);
-	return head ^ (tail * 31) ^ (uint32) b.len;
+	if (b.len > 0)
+	{
+		h = h * 31 + (unsigned char) b.data[0];
+		h = h * 31 + (unsigned char) b.data[b.len / 2];
+		h = h * 31 + (unsigned char) b.data[b.len - 1];
+	}
+	return h;
 }
 
 /*
- * A row's spelling is hashed by the ends and length of its two strings:
+ * A row's spelling is hashed by a few bytes and the length of its strings:
  * the table is looked up once a row, and a call site meets few spellings,
  * so a cheap hash beats a thorough one (a collision costs a comparison).
  */
@@ -173,11 +175,12 @@ sku_lookup(SkuDict *d, const char *workload, int wlen, const char *sku, int slen
 {
 	SpellingKey key = {{workload, wlen}, {sku, slen}};
 	bool		found;
-	SpellingEntry *e = spellhash_insert(d->spellings, key, &found);
+	SpellingEntry *e = spellhash_lookup(d->spellings, key);
 	CpWorkload	w;
 
-	if (found)
+	if (likely(e != NULL))
 		return e->skuw;
+	e = spellhash_insert(d->spellings, key, &found);
 	/* the entry keeps copies: the row's strings are transient */
 	e->key.workload = CopyBytes(d, workload, wlen);
 	e->key.sku = CopyBytes(d, sku, slen);
