@@ -159,7 +159,7 @@ SELECT replay.add(format('bad-%s-%s', a.agg, b.what), a.agg, '22P03',
                   format('SELECT replay.%s(replay.input(%L), %L, %L, %s)', b.fn, 'good-' || a.agg || '-' || b.base, a.agg, b.field, b.v))
 FROM (VALUES ('ent'), ('ind')) a(agg),
      (VALUES ('version-0', 'put8', 'int4', 'version', '0'),
-             ('version-2', 'put8', 'int4', 'version', '2'),
+             ('version-3', 'put8', 'int4', 'version', '3'),
              ('version-255', 'put8', 'int4', 'version', '255'),
              ('keytype-0', 'put32', 'int4', 'keytype', '0'),
              ('keytype-unknown', 'put32', 'int4', 'keytype', '999999'),
@@ -173,6 +173,13 @@ FROM (VALUES ('ent'), ('ind')) a(agg),
              ('collation-on-int4', 'put32', 'int4', 'collation', $$'default'::regcollation::oid::bigint$$),
              ('ci-collation-on-int4', 'put32', 'int4', 'collation', $$'replay.ci'::regcollation::oid::bigint$$),
              ('text-without-collation', 'put32', 'text', 'collation', '0')) b(what, fn, base, field, v);
+
+-- the other aggregate's version: cp_active_entitlements writes version 2
+-- (tenants in order), and reads no version 1 state
+SELECT replay.add('bad-ent-version-1', 'ent', '22P03',
+                  $$SELECT replay.put8(replay.input('good-ent-int4'), 'ent', 'version', 1)$$);
+SELECT replay.add('bad-ind-version-2', 'ind', '22P03',
+                  $$SELECT replay.put8(replay.input('good-ind-int4'), 'ind', 'version', 2)$$);
 
 -- a text key whose bytes are not valid UTF-8 (the key type's receive
 -- function refuses it; the state is malformed all the same)
