@@ -145,3 +145,12 @@ SELECT regress.error_of($$SELECT cp_qualified_individuals(point(1, 2), '70-346')
 -- The support functions are only for aggregates.
 SELECT regress.error_of($$SELECT cp_entitlements_trans(NULL::internal, 1, 'EXO', 'x', 1, false, '2026-01-01')$$);
 SELECT regress.error_of($$SELECT cp_individuals_final(NULL::internal)$$);
+
+-- As a running window aggregate: each row's result is that of the rows up
+-- to it (the state is compacted, not consumed, by every result).
+SELECT count(*) AS window_differences FROM (
+    SELECT i, cp_active_entitlements(i % 40, 'EXO', 'E' || (i % 3), i % 17, false, date '2026-01-01' + i % 9)
+               OVER (ORDER BY i) AS running
+    FROM generate_series(1, 1000) i) w
+WHERE running <> (SELECT cp_active_entitlements(j % 40, 'EXO', 'E' || (j % 3), j % 17, false, date '2026-01-01' + j % 9)
+                  FROM generate_series(1, w.i) j);

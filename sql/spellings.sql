@@ -8,7 +8,7 @@ FROM unnest(ARRAY[
     -- canonical names and every listed spelling
     'exchange_online', 'Exchange Online', 'Exchange', 'EXO',
     'sharepoint_online', 'SharePoint Online', 'SharePoint', 'SPO',
-    'skype_for_business', 'Skype for Business', 'SfB',
+    'skype_for_business', 'Skype for Business', 'Skype for Business Online', 'SfB',
     'yammer', 'Yammer', 'YAM',
     'proplus', 'ProPlus', 'Office 365 ProPlus',
     -- case, ASCII whitespace and the separators _ - : anywhere
