@@ -46,6 +46,17 @@ SiteSkus(FunctionCallInfo fcinfo, AggSite *site)
 	return site->skus;
 }
 
+/* A text argument as PG_GETARG_TEXT_PP gives it, without a call if in place. */
+static inline text *
+TextArg(FunctionCallInfo fcinfo, int n)
+{
+	struct varlena *v = (struct varlena *) PG_GETARG_POINTER(n);
+
+	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+		return PG_GETARG_TEXT_PP(n);
+	return (text *) v;
+}
+
 static pg_noinline void
 NegativeCount(int64 users)
 {
@@ -71,9 +82,10 @@ cp_entitlements_trans(PG_FUNCTION_ARGS)
 		PG_GETARG_BOOL(5))
 		goto skip;
 
-	site = agg_site(fcinfo);
-	workload = PG_GETARG_TEXT_PP(2);
-	sku = PG_GETARG_TEXT_PP(3);
+	site = likely(fcinfo->flinfo->fn_extra != NULL) ?
+		(AggSite *) fcinfo->flinfo->fn_extra : agg_site(fcinfo);
+	workload = TextArg(fcinfo, 2);
+	sku = TextArg(fcinfo, 3);
 	skuw = sku_lookup(SiteSkus(fcinfo, site),
 					  VARDATA_ANY(workload), VARSIZE_ANY_EXHDR(workload),
 					  VARDATA_ANY(sku), VARSIZE_ANY_EXHDR(sku));

@@ -397,6 +397,13 @@ ent_merge(EntState *dst, const EntState *src)
 	if (!KeyInMeasure(src->kt))
 		ids = NewMap(src->nkeys);
 	Reserve(dst, (int64) dst->n + src->n);
+	if (skus == NULL && ids == NULL)
+	{
+		/* the same numbering: the measures as they are */
+		memcpy(dst->m + dst->n, src->m, src->n * sizeof(Measure));
+		dst->n += src->n;
+		return;
+	}
 	for (int32 i = 0; i < src->n; i++)
 	{
 		Measure		m = src->m[i];
