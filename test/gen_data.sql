@@ -4,14 +4,17 @@
 -- associations per tenant (some ended, some to a second partner), a year of
 -- monthly measurements per tenant for 1 to 3 eligible workloads plus
 -- ineligible ones, 1 to 2 SKUs, some trials -- about 3.5 million usage rows --
--- and persons with credentials so that every level occurs in both markets.
+-- and persons with credentials so that every level occurs in both markets;
+-- memberships, renewing through the coming year (some in grace), with
+-- associations and credentials that end before renewal.
 -- Scale n multiplies partners, tenants and persons by n.  Deterministic.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 SET competency.flagging = off;          -- a bulk load; levels are refreshed at the end
 
 TRUNCATE cp_partner, cp_association, cp_usage, cp_person, cp_credential,
-         cp_partner_level, cp_level_change RESTART IDENTITY CASCADE;
+         cp_partner_level, cp_level_change, cp_membership, cp_status_change
+         RESTART IDENTITY CASCADE;
 SELECT setseed(0.2026);
 
 -- Partners: sizes vary a lot (a few large, many small); a third in developing markets.
@@ -32,14 +35,15 @@ SELECT t,
 FROM generate_series(1, 100000 * :scale) t;
 
 -- Associations: every tenant with its main partner (10% ended before as_of,
--- 3% starting after it); 20% also with a second partner, and 30% with the
+-- 5% ending within the coming year, 3% starting after it); 20% also with a second partner, and 30% with the
 -- main partner a second time, of another kind (say administrator and
 -- transacting partner).
 INSERT INTO cp_association
 SELECT partner_id, tenant_id,
        (ARRAY['delegated_admin', 'transacting_partner', 'digital_partner_of_record'])[1 + t % 3]::cp_association_kind,
        CASE WHEN r < 0.03 THEN :'as_of'::date + 10 ELSE :'as_of'::date - 400 + (t % 200) END,
-       CASE WHEN r > 0.90 THEN :'as_of'::date - (t % 60) - 1 END
+       CASE WHEN r > 0.90 THEN :'as_of'::date - (t % 60) - 1
+            WHEN r > 0.85 THEN :'as_of'::date + (t % 360) + 1 END
 FROM gen_tenant;
 INSERT INTO cp_association
 SELECT CASE WHEN r < 0.4 THEN 1 + (partner_id * 7 + t) % (2000 * :scale) ELSE partner_id END,
@@ -74,13 +78,28 @@ FROM generate_series(1, 2000 * :scale) p, generate_series(0, 4) i
 WHERE i <= p % 5;
 INSERT INTO cp_credential
 SELECT person_id, c.name, :'as_of'::date - 200 - (person_id % 300)::int,
-       CASE WHEN person_id % 7 = 0 THEN :'as_of'::date - 10 END
+       CASE WHEN person_id % 7 = 0 THEN :'as_of'::date - 10
+            WHEN person_id % 7 = 3 THEN :'as_of'::date + (person_id % 360)::int END
 FROM cp_person
 JOIN (VALUES (0, '70-346'), (1, 'Exam 70-347'), (2, 'MCSA: Office 365')) c(k, name)
   ON (person_id % 4 = 0 AND c.k < 2) OR (person_id % 4 = 1 AND c.k = 2)
   OR (person_id % 4 = 2 AND c.k = 0);
 
+-- Memberships: partners hold the level they meet today (a tenth of the
+-- others hold silver all the same), granted a year before it ends; ends
+-- spread over 20 days ago (in grace) to 340 days ahead; every other holder
+-- also held silver the year before.
+INSERT INTO cp_membership
+SELECT e.partner_id, CASE WHEN e.level = 'none' THEN 'silver' ELSE e.level END,
+       x.e - 365, x.e
+FROM cp_evaluate(:'as_of') e,
+     LATERAL (SELECT :'as_of'::date - 20 + ((e.partner_id * 37) % 360)::int AS e) x
+WHERE e.level > 'none' OR e.partner_id % 10 = 0;
+INSERT INTO cp_membership
+SELECT partner_id, 'silver', started_on - 365, started_on
+FROM cp_membership WHERE partner_id % 2 = 0;
+
 DROP TABLE gen_tenant;
 RESET competency.flagging;
-VACUUM ANALYZE cp_partner, cp_association, cp_usage, cp_person, cp_credential;
+VACUUM ANALYZE cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership;
 SELECT count(*) AS usage_rows FROM cp_usage;

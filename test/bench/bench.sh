@@ -275,6 +275,26 @@ echo "With \`work_mem = '$W'\`:"
 echo
 time_table "work_mem = '$W'"
 
+# cp_membership_status: the same rules at as_of and at each held level's
+# renewal date, in one pass (issue 15: at most 2x cp_evaluate).  Its level
+# must be cp_evaluate's, partner by partner.
+STATUS="SELECT count(*), count(held_level), count(level), count(projected_level), sum(entitlements_margin), sum(projected_entitlements), sum(projected_individuals), count(DISTINCT status) FROM cp_membership_status('$D')"
+echo "### Membership status (scale 1)"
+echo
+leveldiffs=$(differing "SELECT partner_id, level FROM cp_membership_status('$D')" "SELECT partner_id, level FROM cp_evaluate('$D')")
+if [ "$leveldiffs" != 0 ]; then
+	echo "ANSWERS DIFFER: cp_membership_status's level is not cp_evaluate's for $leveldiffs partners" >&2
+	exit 1
+fi
+echo "Statuses: $(q "SELECT string_agg(status || ': ' || n, ', ' ORDER BY status) FROM (SELECT status, count(*) n FROM cp_membership_status('$D') GROUP BY 1) s") ($(q "SELECT count(*) FROM cp_membership") memberships; its level is cp_evaluate's for every partner)."
+echo
+r=$(rounds "" "$STATUS" "$EVAL")
+echo "| query | median ms | ratio |"
+echo "|---|---:|---|"
+echo "| \`cp_membership_status(D)\` | $(echo "$r" | col_median 1) | **$(echo "$r" | ratio_stats 1 2)x** the time of cp_evaluate |"
+echo "| \`cp_evaluate(D)\` | $(echo "$r" | col_median 2) | |"
+echo
+
 if [ "$QUICK" != 1 ]; then
 	echo "### Levels over time (scale 1)"
 	echo
@@ -501,8 +521,10 @@ if [ "$QUICK" != 1 ]; then
 	t_off=$(printf '%s\n' "${off[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
 	unload
 	changes=$(q "SELECT count(*) FROM cp_level_change")
+	schanges=$(q "SELECT count(*) FROM cp_status_change")
 	echo "Loading $load_rows usage rows in one \`INSERT ... SELECT\` (median of $LOAD_RUNS): $t_on ms with flagging,"
-	echo "$t_off ms with \`ALTER TABLE cp_usage DISABLE TRIGGER USER\`: **$(ratio "$t_on" "$t_off")x**. ($changes level changes flagged over the runs.)"
+	echo "$t_off ms with \`ALTER TABLE cp_usage DISABLE TRIGGER USER\`: **$(ratio "$t_on" "$t_off")x**. ($changes level changes and"
+	echo "$schanges status changes flagged over the runs, with $(q "SELECT count(*) FROM cp_membership") memberships held.)"
 	echo
 	q "DROP TABLE bench.load" >/dev/null
 fi
