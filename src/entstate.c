@@ -51,6 +51,8 @@ typedef struct KeyEntry
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+static void Compact(EntState *st, int32 max);
+
 /* Is a key of the type kept in the measure itself? */
 static inline bool
 KeyInMeasure(const KeyType *kt)
@@ -216,17 +218,24 @@ ent_key_datum(const EntState *st, const TenantKey *k)
 	return d;
 }
 
+/* n measures as an array's length, if one state may hold so many. */
+static int32
+CheckRoom(int64 n)
+{
+	if (n > PG_INT32_MAX || (Size) n > MaxAllocHugeSize / sizeof(Measure))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many measurements for one cp_active_entitlements state")));
+	return (int32) n;
+}
+
 /* Room for n measures in all. */
 static void
 Reserve(EntState *st, int64 n)
 {
 	if (n <= st->max)
 		return;
-	if (n > PG_INT32_MAX || (Size) n > MaxAllocHugeSize / sizeof(Measure))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many measurements for one cp_active_entitlements state")));
-	st->max = (int32) n;
+	st->max = CheckRoom(n);
 	st->m = repalloc_huge(st->m, (Size) st->max * sizeof(Measure));
 }
 
@@ -248,7 +257,9 @@ ent_append(EntState *st, const Measure *m)
 
 /*
  * Append a measure.  A full array is compacted if enough was added since
- * the last time (so that sorting pays), and grows if still half full.
+ * the last time (so that sorting pays), into an array of twice the room,
+ * given back if the measures now fill a quarter of it or less; otherwise
+ * it grows.
  */
 static void
 Add(EntState *st, const Measure *m)
@@ -256,8 +267,15 @@ Add(EntState *st, const Measure *m)
 	if (st->n == st->max)
 	{
 		if (st->n - st->nsorted >= COMPACT_AFTER)
-			ent_compact(st);
-		if (st->n > st->max / 2)
+		{
+			Compact(st, CheckRoom((int64) st->max * 2));
+			if (st->n <= st->max / 4)
+			{
+				st->max /= 2;
+				st->m = repalloc_huge(st->m, (Size) st->max * sizeof(Measure));
+			}
+		}
+		else
 			Grow(st);
 	}
 	st->m[st->n++] = *m;
@@ -299,21 +317,25 @@ Emit(EntState *st, Measure *out, int32 *n, const Measure *m)
 		out[(*n)++] = *m;
 }
 
-/* Sort the measures added since the last time, merge and reduce all. */
-void
-ent_compact(EntState *st)
+/*
+ * Sort the measures added since the last time, merge and reduce all into an
+ * array of room for max measures (no less than the present room).
+ */
+static void
+Compact(EntState *st, int32 max)
 {
 	Measure    *out;
 	int32		i = 0;
 	int32		j = st->nsorted;
 	int32		n = 0;
 
-	if (st->nsorted == st->n)
+	Assert(max >= st->max);
+	if (st->nsorted == st->n && max == st->max)
 		return;
 	sort_measures(st->m + st->nsorted, st->n - st->nsorted, st);
 	/* with no sorted ones, reduce in place: out never passes the input */
-	out = st->nsorted == 0 ? st->m :
-		MemoryContextAllocHuge(st->cxt, (Size) st->max * sizeof(Measure));
+	out = st->nsorted == 0 && max == st->max ? st->m :
+		MemoryContextAllocHuge(st->cxt, (Size) max * sizeof(Measure));
 	while (i < st->nsorted || j < st->n)
 	{
 		if (j == st->n || (i < st->nsorted && MeasureCmp(&st->m[i], &st->m[j], st) <= 0))
@@ -325,8 +347,16 @@ ent_compact(EntState *st)
 	{
 		pfree(st->m);
 		st->m = out;
+		st->max = max;
 	}
 	st->n = st->nsorted = n;
+}
+
+/* Sort the measures added since the last time, merge and reduce all. */
+void
+ent_compact(EntState *st)
+{
+	Compact(st, st->max);
 }
 
 /* The end of the run of measures of m[i]'s tenant (the state compacted). */
