@@ -13,11 +13,14 @@ CREATE ROLE sec_loader NOLOGIN;
 CREATE ROLE sec_loader2 NOLOGIN;
 GRANT INSERT ON cp_usage TO sec_loader, sec_loader2;
 GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage TO sec_loader, sec_loader2;
-GRANT INSERT ON cp_partner_center_reject TO sec_loader, sec_loader2;
+GRANT SELECT ON cp_partner_center_reject TO sec_loader, sec_loader2;
+GRANT EXECUTE ON FUNCTION cp_load_partner_center_usage(), cp_staging_role(),
+                          cp_flagging_date(), cp_flagging_active()
+    TO sec_loader, sec_loader2;
 -- an administrator as an over-generous superuser might make one
 CREATE ROLE sec_admin NOLOGIN;
 GRANT ALL ON ALL TABLES IN SCHEMA public TO sec_admin;
-GRANT EXECUTE ON FUNCTION cp_refresh_levels(date) TO sec_admin;
+GRANT EXECUTE ON FUNCTION cp_refresh_levels(date), cp_flagging_date(), cp_flagging_active() TO sec_admin;
 GRANT SET ON PARAMETER competency.flagging TO sec_admin;
 CREATE SCHEMA sec_admin_schema AUTHORIZATION sec_admin;
 GRANT USAGE ON SCHEMA regress TO sec_loader, sec_loader2, sec_admin;
@@ -199,7 +202,23 @@ RESET ROLE;
 SELECT staged_by, count(*) FROM cp_partner_center_staged GROUP BY 1 ORDER BY 1;
 SET ROLE sec_loader;
 SELECT * FROM cp_load_partner_center_usage();
+-- each loader reads its own reject rows only, and writes none itself
+SELECT "customerName", reason, staged_by FROM cp_partner_center_reject;
+SELECT regress.error_of($$INSERT INTO cp_partner_center_reject (reason, staged_by) VALUES ('forged', 'sec_loader2')$$);
+SELECT regress.error_of($$UPDATE cp_partner_center_reject SET reason = 'forged'$$);
 RESET ROLE;
+SET ROLE sec_loader2;
+SELECT count(*) AS rejects_of_others_seen FROM cp_partner_center_reject;
+RESET ROLE;
+-- a loader that still holds 1.4's INSERT on the reject table forges none
+GRANT INSERT, UPDATE ON cp_partner_center_reject TO sec_loader2;
+SET ROLE sec_loader2;
+SELECT regress.error_of($$INSERT INTO cp_partner_center_reject (reason, staged_by) VALUES ('forged', 'sec_loader')$$);
+SELECT regress.error_of($$INSERT INTO cp_partner_center_reject (reason, staged_by) VALUES ('forged', 'sec_loader2')$$);
+UPDATE cp_partner_center_reject SET reason = 'forged';
+RESET ROLE;
+SELECT count(*) AS forged FROM cp_partner_center_reject WHERE reason = 'forged';
+REVOKE INSERT, UPDATE ON cp_partner_center_reject FROM sec_loader2;
 SELECT tenant_id, workload, active_users FROM cp_usage ORDER BY 1;
 SELECT "customerName", reason, staged_by FROM cp_partner_center_reject ORDER BY 1;
 SELECT count(*) AS still_staged FROM cp_partner_center_staged;
@@ -240,12 +259,9 @@ WHERE p.prosecdef
   AND (has_function_privilege('public', p.oid, 'EXECUTE')
        OR NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp'));
 
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM sec_admin;
-REVOKE ALL ON cp_usage, cp_partner_center_usage, cp_partner_center_reject FROM sec_loader, sec_loader2;
-REVOKE ALL ON FUNCTION cp_refresh_levels(date) FROM sec_admin;
-REVOKE SET ON PARAMETER competency.flagging FROM sec_admin;
 REVOKE ALL ON SCHEMA regress FROM sec_loader, sec_loader2, sec_admin;
 DROP SCHEMA sec_admin_schema CASCADE;
+DROP OWNED BY sec_loader, sec_loader2, sec_admin;
 DROP ROLE sec_loader, sec_loader2, sec_admin;
 TRUNCATE cp_partner_center_staged, cp_partner_center_reject;
 SELECT regress.reset();
