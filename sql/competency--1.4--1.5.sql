@@ -661,7 +661,7 @@ BEGIN
     END IF;
     PERFORM @extschema@.cp_check_triggers();
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        PERFORM @extschema@.cp_flag(NULL::pg_catalog.int8[]);
+        PERFORM @extschema@.cp_flag(NULL::pg_catalog.int8[], @extschema@.cp_flagging_date());
         RETURN NULL;
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
         changed := 'new_rows';
