@@ -634,6 +634,56 @@ CREATE EVENT TRIGGER cp_guard_triggers ON ddl_command_end
 COMMENT ON EVENT TRIGGER cp_guard_triggers IS
   'Refuses, to roles other than superusers, triggers on competency''s tables and foreign keys that reference them';
 
+-- The guard at the end of a command is too late for one case: a foreign key
+-- added to a table that has rows is checked while the command runs, and
+-- where the role may not read both tables PostgreSQL checks row by row as
+-- the referenced table's owner, running the role's cast.  So before any
+-- command that can make a foreign key, a role that may reference one of the
+-- extension's tables (GRANT ALL gives REFERENCES) is refused, as is every
+-- role while a key that flagging refuses exists.  Without REFERENCES no
+-- role can make or rebuild a key that references them.
+CREATE FUNCTION @extschema@.cp_guard_references() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    who name := @extschema@.cp_staging_role();
+    t record;
+BEGIN
+    IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) who) THEN
+        RETURN;
+    END IF;
+    SELECT c.oid::pg_catalog.regclass AS rel INTO t
+    FROM pg_catalog.pg_extension x
+    JOIN pg_catalog.pg_depend d
+      ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+     AND d.refobjid OPERATOR(pg_catalog.=) x.oid
+     AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+     AND d.deptype OPERATOR(pg_catalog.=) 'e'
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid
+    WHERE x.extname OPERATOR(pg_catalog.=) 'competency'
+      AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog."char"[])
+      AND pg_catalog.has_any_column_privilege(who, c.oid, 'REFERENCES')
+    ORDER BY c.relname
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'insufficient_privilege',
+            MESSAGE = pg_catalog.format('role %I may reference %s, a table of competency, so it may not create or alter tables',
+                                        who, t.rel),
+            DETAIL = 'PostgreSQL checks a new foreign key''s rows with the rights of the referenced table''s owner, a superuser, casting the key with a cast the role may have made.',
+            HINT = pg_catalog.format('REVOKE REFERENCES ON %s FROM %I (GRANT ALL gives it).', t.rel, who);
+    END IF;
+    PERFORM @extschema@.cp_check_triggers();
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cp_guard_references() IS
+  'Event trigger: before CREATE TABLE, ALTER TABLE or CREATE SCHEMA by a role other than a superuser, refuses a role that may reference one of the extension''s tables, and every role while a trigger or foreign key that flagging refuses exists';
+CREATE EVENT TRIGGER cp_guard_references ON ddl_command_start
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE SCHEMA')
+    EXECUTE FUNCTION @extschema@.cp_guard_references();
+COMMENT ON EVENT TRIGGER cp_guard_references IS
+  'Refuses, before it runs, a command that can make a foreign key, to a role other than a superuser that may reference competency''s tables';
+
 -------------------------------------------------------------------------------
 -- Flagging, with every call exactly typed.
 -------------------------------------------------------------------------------
