@@ -47,11 +47,20 @@ SELECT regress.error_of($$CREATE TRIGGER escalate AFTER DELETE ON cp_association
     FOR EACH ROW EXECUTE FUNCTION sec_admin_schema.escalate()$$);
 SELECT regress.error_of($$CREATE CONSTRAINT TRIGGER escalate AFTER UPDATE ON cp_partner_level
     FOR EACH ROW EXECUTE FUNCTION sec_admin_schema.escalate()$$);
--- the administrator's own tables are its own business
+-- GRANT ALL gave it REFERENCES, with which a foreign key of its own would be
+-- checked with a superuser's rights (TAP test 008_privileges): it may create
+-- and alter no table while it holds it ...
+SELECT regress.error_of($$CREATE TABLE sec_admin_schema.mine (x int)$$);
+SELECT regress.error_of($$CREATE TEMP TABLE scratch (x int)$$);
+RESET ROLE;
+REVOKE REFERENCES ON ALL TABLES IN SCHEMA public FROM sec_admin;
+SET ROLE sec_admin;
+-- ... and without it, its own tables are its own business
 CREATE TABLE sec_admin_schema.mine (x int);
 CREATE TRIGGER fine AFTER INSERT ON sec_admin_schema.mine
     FOR EACH ROW EXECUTE FUNCTION sec_admin_schema.escalate();
 DROP TABLE sec_admin_schema.mine;
+SELECT regress.error_of($$CREATE TABLE sec_admin_schema.mine (p bigint REFERENCES cp_partner)$$);
 RESET ROLE;
 SELECT count(*) AS admin_triggers FROM pg_trigger
 WHERE tgname = 'escalate';
