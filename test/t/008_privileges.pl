@@ -4,25 +4,41 @@
 # The low-privilege role mallory holds GRANT ALL ON ALL TABLES IN SCHEMA of
 # the extension (every table and view: SELECT, INSERT, UPDATE, DELETE,
 # TRUNCATE, REFERENCES, TRIGGER), EXECUTE on what the README's reader and
-# loader run, a schema of her own, and CREATE on the database.  The
-# extension is in public (where she may also create objects) in one
-# database and in a schema of its own, comp, in another.  Every attack tries
-# ALTER ROLE ... SUPERUSER in whatever code of hers it gets run (the strike,
-# as in 007_hijack.pl), which records who ran it; after each attack neither
-# she nor trudy (below) is a superuser, nothing of theirs ran with a
-# superuser's rights, and the attack got its refusal:
+# loader run, a schema of her own, and CREATE on the database; the tables
+# she owns a superuser made and gave her (ALTER TABLE ... OWNER TO), as she
+# may create none.  The extension is in public (where she may also create
+# objects) in one database and in a schema of its own, comp, in another.
+# Every attack tries ALTER ROLE ... SUPERUSER for the session's login in
+# whatever code of the attacker's it gets run (the strike, as in
+# 007_hijack.pl), which records who ran it; after each attack no role but
+# the bootstrap superuser is a superuser, nothing of the attackers' ran with
+# a superuser's rights (not even in a command that failed afterwards: the
+# strike's notices are read too), and the attack got its refusal:
 #
 # - REFERENCES: PostgreSQL checks a referencing row with the rights of the
 #   referenced table's owner, casting the key to the referenced type, so a
-#   foreign key from a column of her enum with her implicit cast to bigint
-#   (the audit's attack) would run the cast as a superuser.  Every way to
-#   make one (CREATE TABLE, ALTER TABLE, a partitioned table, CREATE SCHEMA
-#   ... CREATE TABLE, a plain bigint key too) is 42501; also on a table that
-#   already holds a row, so that adding the key checks it at once (as the
-#   referenced table's owner when the role may not read both tables: trudy,
-#   who holds REFERENCES on cp_partner only, and mallory after revoking her
-#   own SELECT on her table).  A key a superuser makes on her table stops
-#   flagging (42501) and her DDL until it is dropped.
+#   foreign key from a column of a role's enum with its implicit cast to
+#   bigint (the audit's attack) would run the cast as a superuser, and a
+#   key added to a table that already holds rows is checked during the
+#   command itself.  So a role that may reference a table of the extension
+#   (mallory; trudy, who holds REFERENCES on cp_partner only and has an
+#   enum and cast of her own; peggy, through a role she is a member of)
+#   creates and alters no table: CREATE TABLE, CREATE TEMP TABLE, ALTER
+#   TABLE of a table she owns and CREATE SCHEMA are 42501 before they run,
+#   naming the role and a table it may reference.  So is every way to make
+#   a key (CREATE TABLE, ALTER TABLE ... ADD FOREIGN KEY, NOT VALID and
+#   VALIDATE CONSTRAINT, a partitioned table, ATTACH PARTITION of a table
+#   with a row to a parent with a key and a partition of it, CREATE SCHEMA
+#   ... CREATE TABLE, a plain bigint key too), on tables a superuser gave
+#   them holding a row, also after mallory revoked her own SELECT on them
+#   (when the role may not read both tables PostgreSQL checks the rows as
+#   the referenced table's owner): their casts never run.  oscar, who may
+#   reference nothing, creates tables; a key a superuser makes on his (a
+#   plain bigint) stops flagging (42501) and every role's CREATE and ALTER
+#   TABLE (his ALTER COLUMN TYPE, which would rebuild and check the key,
+#   too) until it is dropped, and his inserts run nothing of his as a
+#   superuser.  Nor does his running a SECURITY DEFINER function of
+#   mallory's that adds a key to her table.
 # - TRIGGER: CREATE TRIGGER and CREATE CONSTRAINT TRIGGER on every table
 #   and view of the extension are 42501.
 # - INSERT, UPDATE, DELETE, TRUNCATE: she writes every data table so that
@@ -62,6 +78,9 @@ $node->start;
 $node->safe_psql('postgres', q{
 	CREATE ROLE mallory LOGIN;  -- GRANT ALL on the extension's tables
 	CREATE ROLE trudy LOGIN;    -- REFERENCES on cp_partner only
+	CREATE ROLE oscar LOGIN;    -- no REFERENCES: his own tables
+	CREATE ROLE referrers;      -- REFERENCES on a column of cp_person
+	CREATE ROLE peggy LOGIN IN ROLE referrers;
 	CREATE ROLE loader2 LOGIN;  -- the README's loader
 	CREATE ROLE nobody LOGIN;   -- what PUBLIC has: CONNECT
 	CREATE ROLE counter LOGIN;  -- EXECUTE on cp_active_entitlements
@@ -98,9 +117,10 @@ sub sqlstates
 	return join(' ', $err =~ /^(?:psql:[^:]*:\d+: )?ERROR:  ([0-9A-Z]{5}):/mg);
 }
 
-# After an attack: nothing of mallory's ran with a superuser's rights,
-# neither she nor trudy is a superuser (undone if so, so that later attacks
-# stand alone).
+# After an attack: nothing of the attackers' ran with a superuser's rights
+# (the log, and the strike's notices in $err: a command that failed later
+# rolled its log back), no role but the bootstrap superuser is a superuser
+# (undone if so, so that later attacks stand alone).
 sub unharmed
 {
 	my ($db, $label, $err) = @_;
@@ -109,13 +129,27 @@ sub unharmed
 		FROM mallory_s.mallory_fired WHERE as_super});
 	$fired .= ' [notices: ' . join('; ', $err =~ /mallory_strike: (.* superuser: t)$/mg) . ']'
 	  if defined $err && $err =~ /mallory_strike: .* superuser: t$/m;
-	is($fired, '', "$label: nothing of mallory's ran with a superuser's rights");
+	is($fired, '', "$label: nothing of the attackers' ran with a superuser's rights");
 	my $supers = su('postgres', q{
 		SELECT coalesce(string_agg(rolname, ', ' ORDER BY rolname), '')
-		FROM pg_roles WHERE rolname IN ('mallory', 'trudy') AND rolsuper});
-	is($supers, '', "$label: mallory and trudy are not superusers");
-	su('postgres', 'ALTER ROLE mallory NOSUPERUSER; ALTER ROLE trudy NOSUPERUSER') if $supers ne '';
+		FROM pg_roles WHERE rolsuper AND oid <> 10});
+	is($supers, '', "$label: no role but the bootstrap superuser is a superuser");
+	su('postgres', join('', map { "ALTER ROLE $_ NOSUPERUSER;\n" } split /, /, $supers)) if $supers ne '';
 	su($db, 'DELETE FROM mallory_s.mallory_fired WHERE as_super');
+	return;
+}
+
+# The superuser runs $sql, then gives $role every table in ${role}_s: the
+# roles that may reference the extension's tables may create none.
+sub give
+{
+	my ($db, $role, $sql) = @_;
+	su($db, $sql . qq{
+SELECT format('ALTER TABLE %s OWNER TO %I', c.oid::regclass, '$role')
+FROM pg_class c
+WHERE c.relnamespace = '${role}_s'::regnamespace AND c.relkind IN ('r', 'p') AND c.relowner <> '$role'::regrole
+\\gexec
+});
 	return;
 }
 
@@ -159,8 +193,9 @@ my $T11 = '00000000-0000-0000-0000-000000000011';
 
 ###############################################################################
 # A database with the extension in schema $s, the roles' grants, some data,
-# and mallory's tools: the strike, its log, attempt(), a trigger function,
-# her enum with an implicit cast to bigint, a leaky function.
+# and mallory's tools: the strike, its log (a table the superuser gives
+# her), attempt(), a trigger function, her enum with an implicit cast to
+# bigint, a leaky function; trudy's and oscar's enums and casts, the audit's.
 ###############################################################################
 
 sub setup_run
@@ -170,12 +205,23 @@ sub setup_run
 	$node->safe_psql($db, ($s ne 'public' ? "CREATE SCHEMA $s;\n" : '') . qq{
 CREATE EXTENSION competency SCHEMA $s;
 SET search_path = $s, pg_catalog;
-GRANT USAGE ON SCHEMA $s TO mallory, trudy, loader2, nobody, counter;
+GRANT USAGE ON SCHEMA $s TO mallory, trudy, oscar, loader2, nobody, counter;
 GRANT CREATE ON DATABASE $db TO mallory;
 GRANT ALL ON ALL TABLES IN SCHEMA $s TO mallory;
 GRANT REFERENCES ON cp_partner TO trudy;
+GRANT REFERENCES (person_id) ON cp_person TO referrers;
 CREATE SCHEMA mallory_s AUTHORIZATION mallory;
 CREATE SCHEMA trudy_s AUTHORIZATION trudy;
+CREATE SCHEMA oscar_s AUTHORIZATION oscar;
+GRANT USAGE ON SCHEMA mallory_s TO PUBLIC;
+-- the strike's log: hers, made by the superuser (she may create no table)
+CREATE TABLE mallory_s.mallory_fired (
+    decoy    text NOT NULL,
+    by_role  name NOT NULL,
+    as_super boolean NOT NULL
+);
+ALTER TABLE mallory_s.mallory_fired OWNER TO mallory;
+GRANT SELECT, INSERT ON mallory_s.mallory_fired TO PUBLIC;
 -- mallory runs what the README's reader and loader run (sql/roles.sql)
 GRANT EXECUTE ON FUNCTION
     cp_evaluate(date), cp_evaluate_partners(date, integer, bigint[]), cp_explain(bigint, date),
@@ -215,15 +261,8 @@ INSERT INTO cp_membership VALUES (1, 'silver', current_date - 100, current_date 
 } . ($create_in_ext ? "GRANT CREATE ON SCHEMA $s TO mallory;\n" : ''));
 
 	$node->safe_psql($db, q{
-CREATE TABLE mallory_s.mallory_fired (
-    decoy    text NOT NULL,
-    by_role  name NOT NULL,
-    as_super boolean NOT NULL
-);
-GRANT USAGE ON SCHEMA mallory_s TO PUBLIC;
-GRANT SELECT, INSERT ON mallory_s.mallory_fired TO PUBLIC;
 -- The attack: whoever runs it tries to make the attacker (the session's
--- login, mallory or trudy) a superuser, and records the try.
+-- login: mallory, trudy, oscar) a superuser, and records the try.
 CREATE FUNCTION mallory_s.mallory_strike(d text) RETURNS boolean
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $strike$
 DECLARE
@@ -235,8 +274,7 @@ BEGIN
         RETURN true;
     END IF;
     BEGIN
-        EXECUTE pg_catalog.format('ALTER ROLE %I SUPERUSER',
-            CASE WHEN session_user::text OPERATOR(pg_catalog.=) 'trudy' THEN 'trudy' ELSE 'mallory' END);
+        EXECUTE pg_catalog.format('ALTER ROLE %I SUPERUSER', session_user);
     EXCEPTION WHEN OTHERS THEN
         won := false;
     END;
@@ -267,7 +305,7 @@ CREATE TYPE mallory_s.evil AS ENUM ('1', '2');
 CREATE FUNCTION mallory_s.evil_to_bigint(e mallory_s.evil) RETURNS bigint
 LANGUAGE plpgsql AS $f$
 BEGIN
-    PERFORM mallory_s.mallory_strike('cast evil to bigint');
+    PERFORM mallory_s.mallory_strike('cast mallory_s.evil to bigint');
     RETURN e::text::bigint;
 END
 $f$;
@@ -281,6 +319,23 @@ BEGIN
 END
 $f$;
 }, extra_params => [ '-U', 'mallory' ]);
+
+	# The audit's attack, trudy's and oscar's own: an enum, and a cast to
+	# bigint, implicit, that strikes.
+	for my $r ('trudy', 'oscar')
+	{
+		$node->safe_psql($db, qq{
+CREATE TYPE ${r}_s.evil AS ENUM ('1', '2');
+CREATE FUNCTION ${r}_s.evil_to_bigint(e ${r}_s.evil) RETURNS bigint
+LANGUAGE plpgsql AS \$f\$
+BEGIN
+    PERFORM mallory_s.mallory_strike('cast ${r}_s.evil to bigint');
+    RETURN e::text::bigint;
+END
+\$f\$;
+CREATE CAST (${r}_s.evil AS bigint) WITH FUNCTION ${r}_s.evil_to_bigint(${r}_s.evil) AS IMPLICIT;
+}, extra_params => [ '-U', $r ]);
+	}
 	return;
 }
 
@@ -621,104 +676,232 @@ SELECT sum(total_bytes) FROM pg_backend_memory_contexts;
 	unharmed($db, "$tag: TRIGGER", $err);
 
 	#--------------------------------------------------------------------------
-	# REFERENCES: the audit's attack exactly, then every other way to make
-	# a foreign key that references the extension's tables.
+	# REFERENCES.  A role that may reference a table of the extension
+	# (mallory through GRANT ALL, trudy through REFERENCES on cp_partner,
+	# peggy through a role she is a member of) creates and alters no table:
+	# the guard refuses the command before it runs, so no key of hers is
+	# made, and no row is checked, as the referenced table's owner or not.
+	# The tables the attacks need a superuser makes and gives them: with a
+	# row each, and two with keys a superuser made (a partitioned parent,
+	# and a key not yet validated).
 	#--------------------------------------------------------------------------
+	my %may_reference = (mallory => qr/$s\.cp_\w+/, trudy => qr/$s\.cp_partner/);
+	my $refusal = sub {
+		my ($role, $table) = @_;
+		return qr/^42501 role $role may reference $table, a table of competency, so it may not create or alter tables$/;
+	};
+	for my $r ('mallory', 'trudy')
+	{
+		give($db, $r, qq{
+CREATE TABLE ${r}_s.own (a integer);
+CREATE TABLE ${r}_s.filled (p ${r}_s.evil);
+INSERT INTO ${r}_s.filled VALUES ('1');
+CREATE TABLE ${r}_s.parted (p ${r}_s.evil) PARTITION BY LIST (p);
+CREATE TABLE ${r}_s.parted_1 PARTITION OF ${r}_s.parted FOR VALUES IN ('1');
+INSERT INTO ${r}_s.parted VALUES ('1');
+CREATE TABLE ${r}_s.loose (p ${r}_s.evil);
+INSERT INTO ${r}_s.loose VALUES ('1');
+CREATE TABLE ${r}_s.plain (p bigint);
+INSERT INTO ${r}_s.plain VALUES (1);
+CREATE TABLE ${r}_s.keyed (p ${r}_s.evil REFERENCES $s.cp_partner (partner_id)) PARTITION BY LIST (p);
+CREATE TABLE ${r}_s.unvalidated (p ${r}_s.evil);
+INSERT INTO ${r}_s.unvalidated VALUES ('1');
+ALTER TABLE ${r}_s.unvalidated ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id) NOT VALID;
+});
+	}
+
+	# Any table at all: 42501, naming the role and a table it may reference.
+	for my $r ('mallory', 'trudy')
+	{
+		my @ddl = (
+			'CREATE TABLE', "CREATE TABLE ${r}_s.made (a integer)",
+			'CREATE TEMP TABLE', 'CREATE TEMP TABLE made (a integer)',
+			'ALTER TABLE of a table of hers', "ALTER TABLE ${r}_s.own ADD COLUMN b integer",
+			'CREATE SCHEMA ... CREATE TABLE', "CREATE SCHEMA ${r}_x CREATE TABLE made (a integer)",
+			'CREATE SCHEMA', "CREATE SCHEMA ${r}_y");
+		my $got;
+		($got, $err) = attempts($db, $r, '', @ddl);
+		for my $i (0 .. $#ddl / 2)
+		{
+			like($got->{ $ddl[ 2 * $i ] } // 'no answer', $refusal->($r, $may_reference{$r}),
+				"$tag: $r may reference $s\'s tables: $ddl[2 * $i] is 42501");
+		}
+		unharmed($db, "$tag: REFERENCES, $r creates or alters a table", $err);
+	}
+	($out, $err) = as_role($db, 'trudy', 'CREATE TABLE trudy_s.made (a integer);');
+	like($err, qr/^HINT:  REVOKE REFERENCES ON $s\.cp_partner FROM trudy \(GRANT ALL gives it\)\.$/m,
+		"$tag: the hint: REVOKE REFERENCES");
+	my ($got_p, $err_p) = attempts($db, 'peggy', '', 'member', 'CREATE TEMP TABLE made (a integer)');
+	my ($got_r, $err_r) = attempts($db, 'peggy', "SET ROLE referrers;\n", 'set role', 'CREATE TEMP TABLE made (a integer)');
+	like($got_p->{member} // 'no answer', $refusal->('peggy', qr/$s\.cp_person/),
+		"$tag: peggy, a member of a role with REFERENCES on a column of cp_person: CREATE TEMP TABLE is 42501");
+	like($got_r->{'set role'} // 'no answer', $refusal->('referrers', qr/$s\.cp_person/),
+		"$tag: and as that role (SET ROLE)");
+	is(su($db, q{
+		SELECT coalesce(string_agg(c.oid::regclass::text, ', ' ORDER BY c.oid), '')
+		FROM pg_class c WHERE c.relname = 'made' OR c.relowner IN ('peggy'::regrole, 'referrers'::regrole)})
+		  . su($db, q{SELECT coalesce(string_agg(nspname, ', '), '') FROM pg_namespace WHERE nspname ~ '_[xy]$'})
+		  . su($db, q{SELECT coalesce(string_agg(attname, ', '), '') FROM pg_attribute
+		              WHERE attrelid IN ('mallory_s.own'::regclass, 'trudy_s.own'::regclass) AND attname = 'b'}),
+		'', "$tag: no table, column or schema of theirs was made");
+
+	# The audit's attack, mallory's: a key in CREATE TABLE.
 	($out, $err) = as_role($db, 'mallory',
 		"CREATE TABLE mallory_s.t (p mallory_s.evil REFERENCES $s.cp_partner (partner_id));");
 	is(sqlstates($err), '42501', "$tag: the audit's attack (CREATE TABLE t (p evil REFERENCES cp_partner)) is 42501");
-	like($err,
-		qr/ERROR:  42501: foreign key t_p_fkey on mallory_s\.t references $s\.cp_partner, a table of competency, and the non-superuser mallory owns mallory_s\.t/,
-		"$tag: naming the key, the tables and the owner");
+	like($err, qr/ERROR:  42501: role mallory may reference $s\.cp_\w+, a table of competency, so it may not create or alter tables$/m,
+		"$tag: naming her and a table she may reference");
 	unharmed($db, "$tag: REFERENCES, the audit's attack", $err);
 
-	my @fk = (
+	# The audit's attack, trudy's, exactly: her table holds a row; when she
+	# adds the key PostgreSQL would check it at once as cp_partner's owner
+	# (she may not read cp_partner), through her cast.  Refused before the
+	# command runs: the cast never runs at all.
+	($out, $err) = as_role($db, 'trudy', qq{
+CREATE TABLE trudy_s.t (p trudy_s.evil);
+ALTER TABLE trudy_s.filled ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id);
+});
+	is(sqlstates($err), '42501 42501', "$tag: trudy's attack: CREATE TABLE and then ALTER TABLE ADD FOREIGN KEY on her table with a row are 42501");
+	is(scalar(() = $err =~ /^(?:psql:[^:]*:\d+: )?ERROR:  42501: role trudy may reference $s\.cp_partner, a table of competency, so it may not create or alter tables\n(?:(?:DETAIL|HINT):  .*\n)*CONTEXT:  PL\/pgSQL function $s\.cp_guard_references\(\) /mg), 2,
+		"$tag: both refused by the guard before the command runs");
+	unlike($err, qr/mallory_strike: cast/, "$tag: trudy's cast never ran");
+	unharmed($db, "$tag: REFERENCES, trudy's attack", $err);
+
+	# Every other way to make a key, or to have one check rows: as mallory,
+	# as mallory after she revoked her own SELECT on her tables (so that
+	# PostgreSQL would check them as cp_partner's owner), and as trudy.
+	my @ways = (
 		'CREATE TABLE referencing cp_person',
-		"CREATE TABLE mallory_s.fk_person (p mallory_s.evil REFERENCES $s.cp_person (person_id))",
-		'ALTER TABLE ADD FOREIGN KEY',
-		"ALTER TABLE mallory_s.fk_alter ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id)",
-		'ALTER TABLE ADD FOREIGN KEY NOT VALID',
-		"ALTER TABLE mallory_s.fk_alter ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id) NOT VALID",
-		'a partitioned table',
-		"CREATE TABLE mallory_s.fk_parted (p mallory_s.evil REFERENCES $s.cp_partner (partner_id)) PARTITION BY LIST (p)",
-		'a key added to a partitioned table',
-		"ALTER TABLE mallory_s.parted ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id)",
-		'CREATE SCHEMA ... CREATE TABLE',
-		"CREATE SCHEMA mallory_x CREATE TABLE fk_schema (p mallory_s.evil REFERENCES $s.cp_partner (partner_id))",
+		"CREATE TABLE \@R\@_s.fk_person (p \@R\@_s.evil REFERENCES $s.cp_person (person_id))",
+		'CREATE TABLE referencing cp_partner',
+		"CREATE TABLE \@R\@_s.fk_partner (p \@R\@_s.evil REFERENCES $s.cp_partner (partner_id))",
+		'ADD FOREIGN KEY to a table with a row',
+		"ALTER TABLE \@R\@_s.filled ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id)",
+		'ADD FOREIGN KEY NOT VALID',
+		"ALTER TABLE \@R\@_s.filled ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id) NOT VALID",
+		'VALIDATE CONSTRAINT of a key a superuser made NOT VALID',
+		"ALTER TABLE \@R\@_s.unvalidated VALIDATE CONSTRAINT unvalidated_p_fkey",
+		'a partitioned table with a key',
+		"CREATE TABLE \@R\@_s.fk_parted (p \@R\@_s.evil REFERENCES $s.cp_partner (partner_id)) PARTITION BY LIST (p)",
+		'a key added to a partitioned table with a row',
+		"ALTER TABLE \@R\@_s.parted ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id)",
+		'ATTACH PARTITION of a table with a row to a parent with a key',
+		"ALTER TABLE \@R\@_s.keyed ATTACH PARTITION \@R\@_s.loose FOR VALUES IN ('1')",
+		'a partition of a parent with a key',
+		"CREATE TABLE \@R\@_s.keyed_2 PARTITION OF \@R\@_s.keyed FOR VALUES IN ('2')",
+		'CREATE SCHEMA ... CREATE TABLE with a key',
+		"CREATE SCHEMA \@R\@_x CREATE TABLE fk_schema (p \@R\@_s.evil REFERENCES $s.cp_partner (partner_id))",
 		'a plain bigint key',
-		"CREATE TABLE mallory_s.fk_bigint (p bigint REFERENCES $s.cp_partner (partner_id))",
-		'a plain bigint key, added',
-		"ALTER TABLE mallory_s.plain ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id)");
-	($got, $err) = attempts($db, 'mallory', qq{
-CREATE TABLE mallory_s.fk_alter (p mallory_s.evil);
-CREATE TABLE mallory_s.parted (p mallory_s.evil) PARTITION BY LIST (p);
-CREATE TABLE mallory_s.parted_1 PARTITION OF mallory_s.parted FOR VALUES IN ('1');
-CREATE TABLE mallory_s.plain (p bigint);
-}, @fk);
-	for my $i (0 .. $#fk / 2)
+		"CREATE TABLE \@R\@_s.fk_bigint (p bigint REFERENCES $s.cp_partner (partner_id))",
+		'a plain bigint key, added to a table with a row',
+		"ALTER TABLE \@R\@_s.plain ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id)");
+	my $all_err = '';
+	for my $pass ([ 'mallory', 'mallory', '' ],
+		[ 'mallory without SELECT on her tables', 'mallory',
+			"REVOKE SELECT ON mallory_s.filled, mallory_s.parted, mallory_s.parted_1, mallory_s.loose, "
+			  . "mallory_s.plain, mallory_s.unvalidated FROM mallory;\n" ],
+		[ 'trudy', 'trudy', '' ])
 	{
-		like($got->{ $fk[ 2 * $i ] } // 'no answer', qr/^42501 foreign key /, "$tag: REFERENCES, $fk[2 * $i]: 42501");
+		my ($who, $r, $prefix) = @$pass;
+		my $got;
+		($got, $err) = attempts($db, $r, $prefix, map { s/\@R\@/$r/gr } @ways);
+		$all_err .= $err;
+		is(sqlstates($err), '', "$tag: REFERENCES, $who: the session's other statements ran") if $prefix ne '';
+		for my $i (0 .. $#ways / 2)
+		{
+			like($got->{ $ways[ 2 * $i ] } // 'no answer', $refusal->($r, $may_reference{$r}),
+				"$tag: REFERENCES, $who, $ways[2 * $i]: 42501");
+		}
+		unharmed($db, "$tag: REFERENCES, every way, $who", $err);
 	}
+	is(su($db, q{SELECT coalesce(string_agg(c.oid::regclass::text, ', ' ORDER BY c.oid), '')
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'mallory_s' AND NOT has_table_privilege('mallory', c.oid, 'SELECT')}),
+		'mallory_s.filled, mallory_s.parted, mallory_s.parted_1, mallory_s.loose, mallory_s.plain, mallory_s.unvalidated',
+		"$tag: mallory may not read her tables she revoked SELECT on");
+	unlike($all_err, qr/mallory_strike: cast/, "$tag: REFERENCES, every way: no cast of theirs ran");
 	my $keys_sql = qq{
-		SELECT coalesce(string_agg(k.conname || ' on ' || k.conrelid::regclass::text, ', '), '')
+		SELECT coalesce(string_agg(k.conname || ' on ' || k.conrelid::regclass::text
+		                           || CASE WHEN k.convalidated THEN '' ELSE ' (not valid)' END, ', ' ORDER BY k.oid), '')
 		FROM pg_constraint k
 		WHERE k.contype = 'f' AND k.confrelid IN (
 		    SELECT d.objid FROM pg_depend d JOIN pg_extension x ON x.oid = d.refobjid
 		    WHERE x.extname = 'competency' AND d.classid = 'pg_class'::regclass AND d.deptype = 'e')
 		  AND k.conrelid::regclass::text NOT LIKE '$s.%'};
-	is(su($db, $keys_sql . q{ || (SELECT coalesce(string_agg(nspname, ', '), '') FROM pg_namespace WHERE nspname = 'mallory_x')}),
-		'', "$tag: no foreign key of hers references the extension's tables, no schema mallory_x");
-	unharmed($db, "$tag: REFERENCES, every way", $err);
+	is(su($db, $keys_sql . q{ || (SELECT coalesce(string_agg(nspname, ', '), '') FROM pg_namespace WHERE nspname ~ '_[xy]$')}),
+		'keyed_p_fkey on mallory_s.keyed, unvalidated_p_fkey on mallory_s.unvalidated (not valid), '
+		  . 'keyed_p_fkey on trudy_s.keyed, unvalidated_p_fkey on trudy_s.unvalidated (not valid)',
+		"$tag: the only foreign keys on their tables are the superuser's, not validated, no partition attached, no schema made");
+	su($db, 'DROP TABLE mallory_s.keyed, mallory_s.unvalidated, trudy_s.keyed, trudy_s.unvalidated');
+	is(su($db, $keys_sql), '', "$tag: those dropped, no foreign key references the extension's tables from outside");
 
-	# A table that holds a row when the key is added: PostgreSQL checks the
-	# row at once, as the referenced table's owner when the role may not
-	# read both tables.  mallory revokes her own SELECT on her table; trudy
-	# holds REFERENCES on cp_partner and nothing else.
-	for my $who ([ 'mallory', "REVOKE SELECT ON mallory_s.filled FROM mallory;\n" ], [ 'trudy', '' ])
-	{
-		my ($role, $revoke) = @$who;
-		my $table = "${role}_s.filled";
-		($got, $err) = attempts($db, $role, qq{
-CREATE TABLE $table (p mallory_s.evil);
-INSERT INTO $table VALUES ('1');
-$revoke},
-			'filled', "ALTER TABLE $table ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id)");
-		like($got->{filled} // 'no answer', qr/^42501 /,
-			"$tag: REFERENCES, $role adds the key to a table holding a row: 42501");
-		unharmed($db, "$tag: REFERENCES, $role adds the key to a table holding a row", $err);
-		su($db, "DROP TABLE $table");
-	}
-
-	# A key a superuser makes on her table (a plain bigint): allowed, and
-	# flagging refuses while it is there, as does her DDL; her own inserts
-	# into her table run her trigger as herself.
-	$node->safe_psql($db, q{
-CREATE TABLE mallory_s.by_superuser (p bigint);
-CREATE TRIGGER mine AFTER INSERT ON mallory_s.by_superuser
-    FOR EACH ROW EXECUTE FUNCTION mallory_s.mallory_trigger();
-}, extra_params => [ '-U', 'mallory' ]);
-	su($db, "ALTER TABLE mallory_s.by_superuser ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id)");
+	# oscar, who may reference nothing, creates tables, and a trigger on his
+	# own.  A key a superuser makes on his table (a plain bigint): flagging
+	# refuses while it is there, and so does every role's CREATE and ALTER
+	# TABLE (his ALTER COLUMN TYPE would rebuild the key and check his rows,
+	# through his cast); his inserts run his trigger as himself.
+	($out, $err) = as_role($db, 'oscar', q{
+CREATE TABLE oscar_s.keyed (p bigint);
+CREATE TRIGGER mine AFTER INSERT ON oscar_s.keyed FOR EACH ROW EXECUTE FUNCTION mallory_s.mallory_trigger();
+INSERT INTO oscar_s.keyed VALUES (1);
+});
+	is(sqlstates($err), '', "$tag: oscar, who may reference nothing, creates a table and a trigger on it");
+	su($db, "ALTER TABLE oscar_s.keyed ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id)");
+	my $key_refusal = qr/foreign key keyed_p_fkey on oscar_s\.keyed references $s\.cp_partner, a table of competency, and the non-superuser oscar owns oscar_s\.keyed/;
 	my $usage = "INSERT INTO $s.cp_usage VALUES ('$T1', 'EXO', 'E3', false, 4600, current_date)";
 	($out, $err) = as_role($db, 'loader2', $usage);
-	is(sqlstates($err), '42501', "$tag: with a superuser's key on her table, a loader's INSERT into cp_usage is 42501");
-	like($err, qr/foreign key by_superuser_p_fkey on mallory_s\.by_superuser references $s\.cp_partner, a table of competency, and the non-superuser mallory owns/,
-		"$tag: naming the key");
+	is(sqlstates($err), '42501', "$tag: with a superuser's key on oscar's table, a loader's INSERT into cp_usage is 42501");
+	like($err, qr/ERROR:  42501: $key_refusal$/m, "$tag: naming the key");
 	($out, $err) = as_role($db, 'postgres', "SET search_path = pg_catalog;\nSELECT $s.cp_refresh_levels();");
 	is(sqlstates($err), '42501', "$tag: and cp_refresh_levels() is 42501");
-	($got, $err) = attempts($db, 'mallory', '',
-		'alter', 'ALTER TABLE mallory_s.by_superuser ADD COLUMN q integer',
-		'insert', 'INSERT INTO mallory_s.by_superuser VALUES (1)');
-	like($got->{alter} // 'no answer', qr/^42501 foreign key by_superuser_p_fkey /, "$tag: her ALTER TABLE of her table is 42501");
-	is($got->{insert}, 'ok', "$tag: she inserts into her table");
-	is(su($db, q{SELECT string_agg(by_role || ' ' || as_super, ',') FROM mallory_s.mallory_fired WHERE decoy = 'trigger on by_superuser'}),
-		'mallory false', "$tag: her trigger ran as herself");
-	unharmed($db, "$tag: REFERENCES, a superuser's key", $err);
-	su($db, 'ALTER TABLE mallory_s.by_superuser DROP CONSTRAINT by_superuser_p_fkey');
-	($out, $err) = as_role($db, 'loader2', $usage);
-	is(sqlstates($err), '', "$tag: the key dropped, the loader's INSERT is flagged");
+	($got, $err) = attempts($db, 'oscar', '',
+		'alter type', 'ALTER TABLE oscar_s.keyed ALTER COLUMN p TYPE oscar_s.evil USING p::text::oscar_s.evil',
+		'alter', 'ALTER TABLE oscar_s.keyed ADD COLUMN q integer',
+		'create', 'CREATE TABLE oscar_s.other (a integer)',
+		'insert', 'INSERT INTO oscar_s.keyed VALUES (1)');
+	like($got->{'alter type'} // 'no answer', qr/^42501 (?:$key_refusal|permission denied for table cp_partner)/,
+		"$tag: oscar's ALTER COLUMN TYPE of the key's column is 42501 ("
+		  . (($got->{'alter type'} // '') =~ /^42501 foreign key/ ? 'the guard' : "PostgreSQL's REFERENCES check") . ')');
+	like($got->{alter} // 'no answer', qr/^42501 $key_refusal/, "$tag: his ALTER TABLE ADD COLUMN is 42501");
+	like($got->{create} // 'no answer', qr/^42501 $key_refusal/, "$tag: his CREATE TABLE is 42501");
+	is($got->{insert}, 'ok', "$tag: he inserts into his table");
+	my $oscar_err = $err;
+	($got, $err) = attempts($db, 'loader2', '', 'temp', 'CREATE TEMP TABLE scratch (a integer)');
+	like($got->{temp} // 'no answer', qr/^42501 $key_refusal/, "$tag: and a loader's CREATE TEMP TABLE is 42501");
+	is(su($db, q{SELECT string_agg(by_role || ' ' || as_super, ',') FROM mallory_s.mallory_fired WHERE decoy = 'trigger on keyed'}),
+		'oscar false', "$tag: his trigger ran as himself");
+	unlike($oscar_err, qr/mallory_strike: cast/, "$tag: his cast never ran");
+	is(su($db, q{SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = 'oscar_s.keyed'::regclass AND attname = 'p'}),
+		'bigint', "$tag: his key's column is still bigint");
+	unharmed($db, "$tag: REFERENCES, a superuser's key", $oscar_err);
+	su($db, 'ALTER TABLE oscar_s.keyed DROP CONSTRAINT keyed_p_fkey');
+	($out, $err) = as_role($db, 'loader2', $usage . ";\nCREATE TEMP TABLE scratch (a integer);");
+	is(sqlstates($err), '', "$tag: the key dropped, the loader's INSERT is flagged, her CREATE TEMP TABLE runs");
+	($got, $err) = attempts($db, 'oscar', '', 'alter', 'ALTER TABLE oscar_s.keyed ADD COLUMN q integer');
+	is($got->{alter}, 'ok', "$tag: and oscar's ALTER TABLE");
 	is(su($db, "SELECT $s.cp_refresh_levels()"), '0', "$tag: and cp_refresh_levels() runs");
 	is(disagreements($db, $s), '', "$tag: the stored levels are flagging's");
 	unharmed($db, "$tag: REFERENCES, after the key", $err);
+
+	# oscar runs a SECURITY DEFINER function of mallory's that adds a key to
+	# her table (a row, her SELECT on it revoked): the command runs as
+	# mallory, who may reference cp_partner.
+	$node->safe_psql($db, qq{
+CREATE FUNCTION mallory_s.add_key() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER AS \$f\$
+BEGIN
+    ALTER TABLE mallory_s.filled ADD FOREIGN KEY (p) REFERENCES $s.cp_partner (partner_id);
+END
+\$f\$;
+GRANT EXECUTE ON FUNCTION mallory_s.add_key() TO oscar;
+}, extra_params => [ '-U', 'mallory' ]);
+	($out, $err) = as_role($db, 'oscar', 'SELECT mallory_s.add_key();');
+	is(sqlstates($err), '42501', "$tag: oscar runs mallory's SECURITY DEFINER function that adds a key to her table with a row: 42501");
+	unlike($err, qr/mallory_strike: cast/, "$tag: refused before the row is checked: her cast never ran");
+	unharmed($db, "$tag: REFERENCES, mallory's key through oscar", $err);
+	is(su($db, $keys_sql), '', "$tag: no foreign key references the extension's tables from outside");
+	# (so that the attacks below stand alone if it does)
+	su($db, 'ALTER TABLE mallory_s.filled DROP CONSTRAINT IF EXISTS filled_p_fkey');
 
 	#--------------------------------------------------------------------------
 	# INSERT, UPDATE, DELETE: with the decoys planted, mallory writes every
