@@ -585,20 +585,20 @@ $$;
 COMMENT ON FUNCTION @extschema@.cp_check_triggers() IS
   'Internal: raises 42501 if a trigger on one of the extension''s tables runs a function a non-superuser owns, or a foreign key referencing one is on a table a non-superuser owns or casts a type that is not built in';
 
--- The guard: only superusers create triggers on the extension's tables;
--- and after any command of another role that can make or change a foreign
--- key, none may reference them from a table a non-superuser owns.  It runs
--- with the extension's rights (to run the check), asking who runs the
--- command (the role in effect, as cp_staging_role() says).
+-- The guards run as the role that runs the command (current_user: that of
+-- a SECURITY DEFINER function that runs it, too), and call nothing of the
+-- extension's (that role need not be able to).  At the end of a command:
+-- only superusers create triggers on the extension's tables, and no command
+-- of another role leaves on a table it touched a foreign key referencing
+-- one of them.
 CREATE OR REPLACE FUNCTION @extschema@.cp_guard_triggers() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     t record;
 BEGIN
-    -- the role that runs the command (it runs with the extension's rights)
     IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r
-        WHERE r.rolname OPERATOR(pg_catalog.=) @extschema@.cp_staging_role()) THEN
+        WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
         RETURN;
     END IF;
     FOR t IN
@@ -619,13 +619,31 @@ BEGIN
             MESSAGE = pg_catalog.format('permission denied to create trigger %I on %s', t.tgname, t.rel),
             DETAIL = 'Only superusers create triggers on competency''s tables: they are written with their owner''s rights.';
     END LOOP;
-    IF TG_TAG OPERATOR(pg_catalog.<>) 'CREATE TRIGGER' THEN
-        PERFORM @extschema@.cp_check_triggers();
-    END IF;
+    FOR t IN
+        SELECT k.conname, k.conrelid::pg_catalog.regclass AS rel, k.confrelid::pg_catalog.regclass AS target
+        FROM pg_catalog.pg_event_trigger_ddl_commands() c
+        LEFT JOIN LATERAL pg_catalog.pg_partition_tree(c.objid) pt ON true
+        JOIN pg_catalog.pg_constraint k ON k.conrelid OPERATOR(pg_catalog.=) coalesce(pt.relid, c.objid)
+        JOIN pg_catalog.pg_depend d
+          ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+         AND d.objid OPERATOR(pg_catalog.=) k.confrelid
+         AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+         AND d.deptype OPERATOR(pg_catalog.=) 'e'
+        JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) d.refobjid
+        WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+          AND k.contype OPERATOR(pg_catalog.=) 'f'
+          AND x.extname OPERATOR(pg_catalog.=) 'competency'
+    LOOP
+        RAISE EXCEPTION USING
+            ERRCODE = 'insufficient_privilege',
+            MESSAGE = pg_catalog.format('permission denied to make foreign key %I on %s reference %s, a table of competency',
+                                        t.conname, t.rel, t.target),
+            DETAIL = 'PostgreSQL checks a referencing row with the rights of the referenced table''s owner, a superuser, casting the key: only superusers make such keys.';
+    END LOOP;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cp_guard_triggers() IS
-  'Event trigger: refuses, to roles other than superusers, CREATE TRIGGER on the extension''s tables and any command that leaves a foreign key referencing one on a table a non-superuser owns';
+  'Event trigger: refuses, to roles other than superusers, CREATE TRIGGER on the extension''s tables and any command that leaves on a table it touched a foreign key referencing one of them';
 
 DROP EVENT TRIGGER cp_guard_triggers;
 CREATE EVENT TRIGGER cp_guard_triggers ON ddl_command_end
@@ -634,22 +652,22 @@ CREATE EVENT TRIGGER cp_guard_triggers ON ddl_command_end
 COMMENT ON EVENT TRIGGER cp_guard_triggers IS
   'Refuses, to roles other than superusers, triggers on competency''s tables and foreign keys that reference them';
 
--- The guard at the end of a command is too late for one case: a foreign key
--- added to a table that has rows is checked while the command runs, and
--- where the role may not read both tables PostgreSQL checks row by row as
--- the referenced table's owner, running the role's cast.  So before any
--- command that can make a foreign key, a role that may reference one of the
--- extension's tables (GRANT ALL gives REFERENCES) is refused, as is every
--- role while a key that flagging refuses exists.  Without REFERENCES no
--- role can make or rebuild a key that references them.
+-- The end of a command is too late for one case: a foreign key added to a
+-- table that has rows is checked while the command runs, and where the role
+-- may not read both tables PostgreSQL checks row by row as the referenced
+-- table's owner, running the role's cast.  Only a role with REFERENCES on
+-- the referenced table makes (or rebuilds) such a key, so before any
+-- command that can make one, a role other than a superuser that may
+-- reference one of the extension's tables (GRANT ALL gives REFERENCES) is
+-- refused.
 CREATE FUNCTION @extschema@.cp_guard_references() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    who name := @extschema@.cp_staging_role();
     t record;
 BEGIN
-    IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) who) THEN
+    IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r
+        WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
         RETURN;
     END IF;
     SELECT c.oid::pg_catalog.regclass AS rel INTO t
@@ -662,22 +680,21 @@ BEGIN
     JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid
     WHERE x.extname OPERATOR(pg_catalog.=) 'competency'
       AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog."char"[])
-      AND pg_catalog.has_any_column_privilege(who, c.oid, 'REFERENCES')
+      AND pg_catalog.has_any_column_privilege(c.oid, 'REFERENCES')
     ORDER BY c.relname
     LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION USING
             ERRCODE = 'insufficient_privilege',
             MESSAGE = pg_catalog.format('role %I may reference %s, a table of competency, so it may not create or alter tables',
-                                        who, t.rel),
+                                        CURRENT_USER, t.rel),
             DETAIL = 'PostgreSQL checks a new foreign key''s rows with the rights of the referenced table''s owner, a superuser, casting the key with a cast the role may have made.',
-            HINT = pg_catalog.format('REVOKE REFERENCES ON %s FROM %I (GRANT ALL gives it).', t.rel, who);
+            HINT = pg_catalog.format('REVOKE REFERENCES ON %s FROM %I (GRANT ALL gives it).', t.rel, CURRENT_USER);
     END IF;
-    PERFORM @extschema@.cp_check_triggers();
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cp_guard_references() IS
-  'Event trigger: before CREATE TABLE, ALTER TABLE or CREATE SCHEMA by a role other than a superuser, refuses a role that may reference one of the extension''s tables, and every role while a trigger or foreign key that flagging refuses exists';
+  'Event trigger: before CREATE TABLE, ALTER TABLE or CREATE SCHEMA by a role other than a superuser, refuses a role that may reference one of the extension''s tables';
 CREATE EVENT TRIGGER cp_guard_references ON ddl_command_start
     WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE SCHEMA')
     EXECUTE FUNCTION @extschema@.cp_guard_references();
