@@ -8,19 +8,19 @@ OBJS       = src/competency.o src/rules.o src/keytype.o src/wire.o src/skus.o \
 # Versions: sql/competency--1.0.sql, then one upgrade script per version
 # (sql/competency--A--B.sql).  A fresh install of the newest version runs
 # competency--$(EXTVERSION).sql, built from the chain (see the rule below).
-EXTVERSION = 1.4
+EXTVERSION = 1.5
 DATA       = $(wildcard sql/competency--*.sql)
 DATA_built = competency--$(EXTVERSION).sql
 PGFILEDESC = "competency - Cloud Productivity competency levels"
 
 # pg_regress, in order (setup installs the extension and the helpers the
 # others use), and the isolation tests (concurrency) in test/specs.
-REGRESS    = setup aggregates analysts anywhere differential evaluate explain \
+REGRESS    = setup aggregates analysts anywhere dates differential evaluate explain \
              flagging hostile import level lifecycle lifecycle_differential \
              parallel roles security shapes spellings tables
 ISOLATION  = flag_link_race flag_notify flag_person_move flag_same_partner \
              flag_status_credential flag_status_notify flag_status_projection \
-             flag_status_usage stage_lock
+             flag_status_usage loader_locks stage_lock
 ISOLATION_OPTS = --inputdir=test --load-extension=competency
 
 # The server headers are included as system headers: some of their inline
@@ -48,7 +48,8 @@ $(OBJS): $(wildcard src/*.h)
 
 # The newest version's install script: 1.0 and every upgrade after it.
 competency--$(EXTVERSION).sql: sql/competency--1.0.sql sql/competency--1.0--1.1.sql sql/competency--1.1--1.2.sql \
-                               sql/competency--1.2--1.3.sql sql/competency--1.3--1.4.sql
+                               sql/competency--1.2--1.3.sql sql/competency--1.3--1.4.sql \
+                               sql/competency--1.4--1.5.sql
 	{ echo '/* competency--$(EXTVERSION).sql: generated from sql/competency--1.0.sql and its upgrade scripts; edit those */'; \
 	  cat sql/competency--1.0.sql; \
 	  for f in $(filter-out sql/competency--1.0.sql,$^); do sed '/^\\echo Use /d' "$$f"; done; } > $@

@@ -36,7 +36,7 @@ WITH tenants AS (
                                    OR a.valid_until OPERATOR(pg_catalog.>) cp_explain.as_of)) AS active
     FROM @extschema@.cp_association a
     WHERE a.partner_id OPERATOR(pg_catalog.=) cp_explain.partner_id
-      AND @extschema@.cp_require_date(cp_explain.as_of, 'as_of')
+      AND @extschema@.cp_require_date(cp_explain.as_of, 'as_of'::text)
     GROUP BY a.tenant_id
 ),
 rows AS (
@@ -110,8 +110,8 @@ AS $$
 SELECT d.as_of, e.*
 FROM (SELECT g::date AS as_of
       FROM pg_catalog.generate_series(start::timestamp, stop::timestamp, step) g
-      WHERE @extschema@.cp_require_date(start, 'start')
-        AND @extschema@.cp_require_date(stop, 'stop')
+      WHERE @extschema@.cp_require_date(start, 'start'::text)
+        AND @extschema@.cp_require_date(stop, 'stop'::text)
         AND @extschema@.cp_require_step(step)) d
 CROSS JOIN LATERAL @extschema@.cp_evaluate(d.as_of) e
 $$;

@@ -369,7 +369,7 @@ FROM (
             GROUP BY pe.partner_id
         ) q ON q.partner_id OPERATOR(pg_catalog.=) p.partner_id
         WHERE (partner_ids IS NULL OR p.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids))
-          AND @extschema@.cp_require_date(as_of, 'as_of')
+          AND @extschema@.cp_require_date(as_of, 'as_of'::text)
           AND @extschema@.cp_require_window(window_days)
     ) f
 ) s
@@ -384,7 +384,7 @@ RETURNS TABLE (partner_id bigint, market cp_market,
                entitlements_short bigint, individuals_short integer)
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-SELECT * FROM @extschema@.cp_evaluate_partners(as_of, @extschema@.cp_usage_window(), NULL)
+SELECT * FROM @extschema@.cp_evaluate_partners(as_of, @extschema@.cp_usage_window(), NULL::bigint[])
 $$;
 COMMENT ON FUNCTION cp_evaluate(date) IS
   'Every partner''s figures and level as of a date, with what is still missing for the next level';
@@ -479,7 +479,7 @@ AS $$
 DECLARE
     changes integer;
 BEGIN
-    PERFORM @extschema@.cp_require_date(as_of, 'as_of');
+    PERFORM @extschema@.cp_require_date(as_of, 'as_of'::text);
     IF partner_ids IS NOT NULL AND cardinality(partner_ids) = 0 THEN
         RETURN 0;
     END IF;
@@ -562,7 +562,7 @@ RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    RETURN @extschema@.cp_flag(NULL, as_of);
+    RETURN @extschema@.cp_flag(NULL::bigint[], as_of);
 END
 $$;
 COMMENT ON FUNCTION cp_refresh_levels(date) IS
@@ -617,7 +617,7 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP = 'TRUNCATE' THEN
-        PERFORM @extschema@.cp_flag(NULL);
+        PERFORM @extschema@.cp_flag(NULL::bigint[]);
         RETURN NULL;
     END IF;
     IF TG_ARGV[0] = 'tenant_id' THEN

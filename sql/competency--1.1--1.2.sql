@@ -103,8 +103,8 @@ AS $$
 SELECT d.as_of, e.*
 FROM (SELECT g::date AS as_of
       FROM pg_catalog.generate_series(start::timestamptz, stop::timestamptz, step) g
-      WHERE @extschema@.cp_require_date(start, 'start')
-        AND @extschema@.cp_require_date(stop, 'stop')
+      WHERE @extschema@.cp_require_date(start, 'start'::text)
+        AND @extschema@.cp_require_date(stop, 'stop'::text)
         AND @extschema@.cp_require_step(step)) d
 CROSS JOIN LATERAL @extschema@.cp_evaluate(d.as_of) e
 $$;

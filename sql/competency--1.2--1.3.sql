@@ -84,7 +84,7 @@ FROM (
             GROUP BY pe.partner_id
         ) q ON q.partner_id OPERATOR(pg_catalog.=) p.partner_id
         WHERE (partner_ids IS NULL OR p.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids))
-          AND @extschema@.cp_require_date(as_of, 'as_of')
+          AND @extschema@.cp_require_date(as_of, 'as_of'::text)
           AND @extschema@.cp_require_window(window_days)
     ) f
 ) s
@@ -97,7 +97,7 @@ RETURNS TABLE (partner_id bigint, market @extschema@.cp_market,
                entitlements_short bigint, individuals_short integer)
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-SELECT * FROM @extschema@.cp_evaluate_partners(as_of, @extschema@.cp_usage_window(), NULL)
+SELECT * FROM @extschema@.cp_evaluate_partners(as_of, @extschema@.cp_usage_window(), NULL::bigint[])
 $$;
 
 CREATE OR REPLACE FUNCTION @extschema@.cp_explain(partner_id bigint, as_of date DEFAULT CURRENT_DATE)
@@ -112,7 +112,7 @@ WITH tenants AS (
                                    OR a.valid_until OPERATOR(pg_catalog.>) cp_explain.as_of)) AS active
     FROM @extschema@.cp_association a
     WHERE a.partner_id OPERATOR(pg_catalog.=) cp_explain.partner_id
-      AND @extschema@.cp_require_date(cp_explain.as_of, 'as_of')
+      AND @extschema@.cp_require_date(cp_explain.as_of, 'as_of'::text)
     GROUP BY a.tenant_id
 ),
 rows AS (
@@ -323,7 +323,7 @@ AS $$
 DECLARE
     changes integer;
 BEGIN
-    PERFORM @extschema@.cp_require_date(as_of, 'as_of');
+    PERFORM @extschema@.cp_require_date(as_of, 'as_of'::text);
     PERFORM @extschema@.cp_check_triggers();
     IF partner_ids IS NOT NULL AND pg_catalog.cardinality(partner_ids) OPERATOR(pg_catalog.=) 0 THEN
         RETURN 0;
@@ -400,7 +400,7 @@ RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    RETURN @extschema@.cp_flag(NULL, as_of);
+    RETURN @extschema@.cp_flag(NULL::bigint[], as_of);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cp_refresh_levels(date) IS
@@ -445,7 +445,7 @@ BEGIN
     END IF;
     PERFORM @extschema@.cp_check_triggers();
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        PERFORM @extschema@.cp_flag(NULL);
+        PERFORM @extschema@.cp_flag(NULL::bigint[]);
         RETURN NULL;
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
         changed := 'new_rows';

@@ -212,7 +212,7 @@ FROM (
             GROUP BY pe.partner_id
         ) q ON q.partner_id OPERATOR(pg_catalog.=) p.partner_id
         WHERE (partner_ids IS NULL OR p.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids))
-          AND @extschema@.cp_require_date(as_of, 'as_of')
+          AND @extschema@.cp_require_date(as_of, 'as_of'::text)
           AND @extschema@.cp_require_window(window_days)
     ) f
 ) s
@@ -229,7 +229,7 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 SELECT s.partner_id, s.held_level, s.ends_on, s.level, s.projected_level, s.status,
        s.entitlements_margin, s.individuals_margin, s.projected_entitlements, s.projected_individuals
-FROM @extschema@.cp_status_partners(as_of, @extschema@.cp_usage_window(), NULL) s
+FROM @extschema@.cp_status_partners(as_of, @extschema@.cp_usage_window(), NULL::bigint[]) s
 $$;
 COMMENT ON FUNCTION @extschema@.cp_membership_status(date) IS
   'Every partner''s held level, renewal date, level, projected level at the renewal date, status (not_held, in_grace, at_risk, upgrade_available, secure), margins over the held level''s requirements and projected figures, as of a date';
@@ -273,7 +273,7 @@ AS $$
 WITH held AS (
     SELECT h.projected_on AS e
     FROM @extschema@.cp_held(cp_explain_risk.as_of, ARRAY[cp_explain_risk.partner_id]) h
-    WHERE @extschema@.cp_require_date(cp_explain_risk.as_of, 'as_of')
+    WHERE @extschema@.cp_require_date(cp_explain_risk.as_of, 'as_of'::text)
 ),
 -- a tenant is associated on a date when any association row covers it
 tenants AS (
@@ -371,7 +371,7 @@ CREATE OR REPLACE VIEW @extschema@.cp_partner_status AS
 SELECT s.partner_id, p.name, s.market, s.active_entitlements, s.qualified_individuals,
        s.level, s.next_level, s.entitlements_short, s.individuals_short,
        s.held_level, s.ends_on, s.status, s.projected_level
-FROM @extschema@.cp_status_partners(CURRENT_DATE, @extschema@.cp_usage_window(), NULL) s
+FROM @extschema@.cp_status_partners(CURRENT_DATE, @extschema@.cp_usage_window(), NULL::bigint[]) s
 JOIN @extschema@.cp_partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_id;
 COMMENT ON VIEW @extschema@.cp_partner_status IS
   'Every partner''s level and membership status today, with its name and what is still missing for the next level (for BI dashboards)';
@@ -427,7 +427,7 @@ DECLARE
     projected @extschema@.competency_level[];
     statuses text[];
 BEGIN
-    PERFORM @extschema@.cp_require_date(as_of, 'as_of');
+    PERFORM @extschema@.cp_require_date(as_of, 'as_of'::text);
     PERFORM @extschema@.cp_check_triggers();
     IF partner_ids IS NOT NULL AND pg_catalog.cardinality(partner_ids) OPERATOR(pg_catalog.=) 0 THEN
         RETURN 0;

@@ -38,7 +38,10 @@ INSERT INTO cp_partner VALUES (1, 'Contoso', 'developed');
 INSERT INTO cp_association VALUES (1, regress.t(1), 'delegated_admin', '-infinity', NULL);
 INSERT INTO cp_usage VALUES (regress.t(1), 'EXO', 'E3', false, 5, '2026-01-01'),
                             (regress.t(1), 'EXO', 'E1', false, 7, 'infinity');
-SELECT as_of, active_entitlements FROM unnest(ARRAY[date 'infinity', '-infinity', '5874897-12-31']) as_of,
+-- an evaluation is as of a day: infinity is none (dates.sql tests every function)
+SELECT regress.error_of($$SELECT * FROM cp_evaluate('infinity')$$),
+       regress.error_of($$SELECT * FROM cp_evaluate('-infinity')$$);
+SELECT as_of, active_entitlements FROM unnest(ARRAY[date '5874897-12-31']) as_of,
      LATERAL cp_evaluate(as_of);
 SELECT regress.error_of($$SELECT * FROM cp_evaluate('4714-11-24 BC')$$);
 SELECT regress.reset();

@@ -803,16 +803,16 @@ SELECT partner_id, level, started_on, ends_on FROM cp_membership WHERE started_o
 SELECT partner_id, reason, "CompetencyName" FROM cp_partner_center_competency_reject ORDER BY 2;
 TRUNCATE cp_partner_center_competency_reject;
 
--- Two loaders: each sees, loads and leaves only its own staged rows.
+-- Two loaders: each sees, loads and leaves only its own staged rows, with
+-- no privilege on cp_membership, cp_partner or the reject table (the load
+-- runs with the extension's rights), and reads only its own reject rows.
 CREATE ROLE regress_comp_a;
 CREATE ROLE regress_comp_b;
 GRANT USAGE ON SCHEMA regress TO regress_comp_a, regress_comp_b;
 GRANT SELECT, INSERT ON cp_partner_center_competency TO regress_comp_a, regress_comp_b;
-GRANT SELECT, INSERT ON cp_membership TO regress_comp_a, regress_comp_b;
-GRANT SELECT ON cp_partner TO regress_comp_a, regress_comp_b;
-GRANT INSERT ON cp_partner_center_competency_reject TO regress_comp_a, regress_comp_b;
--- (the load takes the caller's rows through this internal function)
-GRANT EXECUTE ON FUNCTION cp_take_staged_competency() TO regress_comp_a, regress_comp_b;
+GRANT SELECT ON cp_partner_center_competency_reject TO regress_comp_a, regress_comp_b;
+GRANT EXECUTE ON FUNCTION cp_load_partner_center_competency(bigint), cp_staging_role()
+    TO regress_comp_a, regress_comp_b;
 SET ROLE regress_comp_a;
 INSERT INTO cp_partner_center_competency VALUES
     ('Cloud Productivity', 'Gold', NULL, '2016-01-01', '2016-12-31'),
@@ -831,13 +831,15 @@ RESET ROLE;
 SET ROLE regress_comp_b;
 SELECT count(*) AS b_still_sees FROM cp_partner_center_competency;
 SELECT * FROM cp_load_partner_center_competency(51);
+SELECT count(*) AS b_sees_rejects_of_a FROM cp_partner_center_competency_reject;
+RESET ROLE;
+SET ROLE regress_comp_a;
+SELECT "CompetencyLevel", reason, staged_by FROM cp_partner_center_competency_reject;
 RESET ROLE;
 SELECT partner_id, level, started_on, ends_on FROM cp_membership WHERE started_on < '2018-01-01' ORDER BY 1, 3;
 SELECT partner_id, reason, "CompetencyLevel" FROM cp_partner_center_competency_reject ORDER BY 1;
-REVOKE ALL ON cp_partner_center_competency, cp_membership, cp_partner, cp_partner_center_competency_reject
-    FROM regress_comp_a, regress_comp_b;
-REVOKE EXECUTE ON FUNCTION cp_take_staged_competency() FROM regress_comp_a, regress_comp_b;
 REVOKE USAGE ON SCHEMA regress FROM regress_comp_a, regress_comp_b;
+DROP OWNED BY regress_comp_a, regress_comp_b;
 DROP ROLE regress_comp_a, regress_comp_b;
 
 DROP FUNCTION regress.held_at(bigint, date);

@@ -1,8 +1,10 @@
 -- Least privilege: the role model of the README (reader, loader,
--- administrator) with exactly its GRANTs.  PUBLIC has nothing; a reader
--- evaluates but writes nothing; a loader's rows are flagged but it can read
--- no partner or personal data and cannot forge levels; only an administrator
--- refreshes or pauses flagging.  SECURITY DEFINER functions pin search_path.
+-- administrator) with exactly its GRANTs.  PUBLIC has nothing, functions
+-- included; a reader evaluates but writes nothing; a loader's rows are
+-- flagged but it can read no partner or personal data, writes memberships
+-- and reject rows only through the imports, and cannot forge levels; only
+-- an administrator refreshes or pauses flagging.  SECURITY DEFINER
+-- functions pin search_path.
 SELECT regress.reset();
 INSERT INTO cp_partner VALUES (1, 'Contoso', 'developed');
 INSERT INTO cp_association VALUES (1, regress.t(1), 'delegated_admin', current_date - 5, NULL);
@@ -13,22 +15,38 @@ CREATE ROLE competency_reader NOLOGIN;
 GRANT SELECT ON cp_partner_status, cp_partner_level, cp_level_change, cp_status_change,
                 cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership
     TO competency_reader;
+GRANT EXECUTE ON FUNCTION
+    cp_evaluate(date), cp_evaluate_partners(date, integer, bigint[]), cp_explain(bigint, date),
+    cp_evaluate_series(date, date, interval), cp_membership_status(date), cp_explain_risk(bigint, date),
+    cp_level(cp_market, bigint, integer), cp_next_level(competency_level),
+    cp_required_entitlements(competency_level, cp_market), cp_required_individuals(competency_level),
+    cp_workload(text), cp_credential(text), cp_is_cloud_productivity(text), cp_granted_level(text),
+    cp_active_entitlements(anyelement, text, text, bigint, boolean, date),
+    cp_qualified_individuals(anyelement, text),
+    cp_usage_window(), cp_flagging_window(), cp_flagging_date(), cp_grace_days(),
+    -- and what those run
+    cp_status_partners(date, integer, bigint[]), cp_held(date, bigint[]),
+    cp_series_dates(date, date, interval), cp_window_start(date, integer, text),
+    cp_require_date(date, text), cp_usage_entitlements(uuid, text, text, bigint, boolean, date),
+    cp_credential_individuals(bigint, text), cp_associated_on(bigint, uuid, date),
+    cp_qualified_on(bigint, date, date)
+    TO competency_reader;
 
 CREATE ROLE competency_loader NOLOGIN;
 GRANT INSERT ON cp_usage TO competency_loader;
 GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage, cp_partner_center_competency TO competency_loader;
-GRANT INSERT ON cp_partner_center_reject, cp_partner_center_competency_reject TO competency_loader;
-GRANT SELECT (partner_id) ON cp_partner TO competency_loader;  -- for competency reports,
-GRANT SELECT, INSERT ON cp_membership TO competency_loader;        -- whose load checks stored
-GRANT EXECUTE ON FUNCTION cp_take_staged_competency() TO competency_loader;  -- rows and takes staged ones
+GRANT SELECT ON cp_partner_center_reject, cp_partner_center_competency_reject TO competency_loader;
+GRANT EXECUTE ON FUNCTION cp_load_partner_center_usage(), cp_load_partner_center_competency(bigint),
+                          cp_staging_role()
+    TO competency_loader;
 
 CREATE ROLE competency_admin NOLOGIN;
+GRANT competency_reader, competency_loader TO competency_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
     ON cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership TO competency_admin;
-GRANT SELECT ON cp_partner_status, cp_partner_level, cp_level_change, cp_status_change TO competency_admin;
-GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage, cp_partner_center_competency,
-                                cp_partner_center_reject, cp_partner_center_competency_reject TO competency_admin;
-GRANT EXECUTE ON FUNCTION cp_refresh_levels(date), cp_take_staged_competency() TO competency_admin;
+GRANT SELECT, DELETE, TRUNCATE ON cp_partner_center_reject, cp_partner_center_competency_reject
+    TO competency_admin;
+GRANT EXECUTE ON FUNCTION cp_refresh_levels(date) TO competency_admin;
 GRANT SET ON PARAMETER competency.flagging TO competency_admin;
 GRANT USAGE ON SCHEMA regress TO competency_reader, competency_loader, competency_admin;
 CREATE ROLE nobody_special NOLOGIN;
@@ -64,6 +82,15 @@ SELECT regress.error_of($$SELECT cp_lock_buckets(ARRAY[1])$$);
 SELECT regress.error_of($$SET competency.flagging = off$$);
 SELECT regress.error_of($$UPDATE cp_usage SET active_users = 1$$);
 SELECT regress.error_of($$DELETE FROM cp_usage$$);
+-- memberships and reject rows only through the imports' checks
+SELECT regress.error_of($$INSERT INTO cp_membership VALUES (1, 'gold', current_date - 1, current_date + 300)$$);
+SELECT regress.error_of($$SELECT * FROM cp_membership$$);
+SELECT regress.error_of($$INSERT INTO cp_partner_center_reject (reason, staged_by) VALUES ('forged', 'competency_admin')$$);
+SELECT regress.error_of($$INSERT INTO cp_partner_center_competency_reject (partner_id, reason, staged_by) VALUES (1, 'forged', 'competency_admin')$$);
+SELECT regress.error_of($$SELECT * FROM cp_take_staged_competency()$$);
+-- it reads the reject rows it staged
+SELECT "customerTenantId", reason, staged_by FROM cp_partner_center_reject;
+SELECT partner_id, "CompetencyName", reason, staged_by FROM cp_partner_center_competency_reject;
 RESET ROLE;
 SELECT partner_id, old_level, new_level, active_entitlements FROM cp_level_change ORDER BY change_id;
 SELECT partner_id, level, ends_on - started_on AS days FROM cp_membership;
@@ -97,6 +124,8 @@ SELECT regress.error_of($$INSERT INTO cp_flag_lock VALUES (5000)$$);
 SELECT regress.error_of($$UPDATE cp_partner_level SET level = 'gold'$$);
 SELECT regress.error_of($$DELETE FROM cp_level_change$$);
 SELECT regress.error_of($$CREATE TRIGGER t AFTER INSERT ON cp_usage FOR EACH STATEMENT EXECUTE FUNCTION cp_flag_trigger('tenant_id', 'linked')$$);
+-- ... and reads every reject row, whoever staged it
+SELECT count(*) AS rejects_seen FROM cp_partner_center_reject;
 RESET ROLE;
 
 -- PUBLIC (any other role): nothing at all.
@@ -105,9 +134,15 @@ SELECT regress.error_of('SELECT * FROM cp_partner_status');
 SELECT regress.error_of('SELECT * FROM cp_level_change');
 SELECT regress.error_of('SELECT * FROM cp_partner_center_reject');
 SELECT regress.error_of($$INSERT INTO cp_usage VALUES ('00000000-0000-0000-0000-000000000001', 'EXO', 'E3', false, 1, current_date)$$);
--- functions that only compute are open to all
-SELECT cp_level('developed', 2000, 1), cp_workload('EXO'), cp_active_entitlements(1, 'EXO', 'x', 5, false, current_date);
+-- not even a function, so no login can make an aggregate's state grow
+SELECT regress.error_of($$SELECT cp_level('developed', 2000, 1)$$);
+SELECT regress.error_of($$SELECT cp_active_entitlements(1, 'EXO', 'x', 5, false, current_date)$$);
+SELECT regress.error_of($$SELECT cp_usage_window()$$);
 RESET ROLE;
+SELECT p.oid::regprocedure AS executable_by_public
+FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'competency'
+WHERE has_function_privilege('public', p.oid, 'EXECUTE');
 
 -- No relation of the extension grants anything to PUBLIC; every function
 -- that writes the flag tables is closed to PUBLIC; every SECURITY DEFINER
@@ -125,15 +160,8 @@ SELECT p.oid::regprocedure AS definer_without_pinned_search_path
 FROM pg_proc p WHERE p.prosecdef
   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%');
 
-REVOKE ALL ON cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership,
-              cp_partner_level, cp_level_change, cp_status_change, cp_partner_status,
-              cp_partner_center_usage, cp_partner_center_reject,
-              cp_partner_center_competency, cp_partner_center_competency_reject
-    FROM competency_reader, competency_loader, competency_admin;
-REVOKE ALL ON FUNCTION cp_refresh_levels(date), cp_take_staged_competency()
-    FROM competency_loader, competency_admin;
-REVOKE SET ON PARAMETER competency.flagging FROM competency_admin;
 REVOKE ALL ON SCHEMA regress FROM competency_reader, competency_loader, competency_admin, nobody_special;
+DROP OWNED BY competency_reader, competency_loader, competency_admin, nobody_special;
 DROP ROLE competency_reader, competency_loader, competency_admin, nobody_special;
 TRUNCATE cp_partner_center_staged, cp_partner_center_reject, cp_membership,
          cp_partner_center_competency_staged, cp_partner_center_competency_reject, cp_status_change;

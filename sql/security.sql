@@ -13,11 +13,14 @@ CREATE ROLE sec_loader NOLOGIN;
 CREATE ROLE sec_loader2 NOLOGIN;
 GRANT INSERT ON cp_usage TO sec_loader, sec_loader2;
 GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage TO sec_loader, sec_loader2;
-GRANT INSERT ON cp_partner_center_reject TO sec_loader, sec_loader2;
+GRANT SELECT ON cp_partner_center_reject TO sec_loader, sec_loader2;
+GRANT EXECUTE ON FUNCTION cp_load_partner_center_usage(), cp_staging_role(),
+                          cp_flagging_date(), cp_flagging_active()
+    TO sec_loader, sec_loader2;
 -- an administrator as an over-generous superuser might make one
 CREATE ROLE sec_admin NOLOGIN;
 GRANT ALL ON ALL TABLES IN SCHEMA public TO sec_admin;
-GRANT EXECUTE ON FUNCTION cp_refresh_levels(date) TO sec_admin;
+GRANT EXECUTE ON FUNCTION cp_refresh_levels(date), cp_flagging_date(), cp_flagging_active() TO sec_admin;
 GRANT SET ON PARAMETER competency.flagging TO sec_admin;
 CREATE SCHEMA sec_admin_schema AUTHORIZATION sec_admin;
 GRANT USAGE ON SCHEMA regress TO sec_loader, sec_loader2, sec_admin;
@@ -44,11 +47,20 @@ SELECT regress.error_of($$CREATE TRIGGER escalate AFTER DELETE ON cp_association
     FOR EACH ROW EXECUTE FUNCTION sec_admin_schema.escalate()$$);
 SELECT regress.error_of($$CREATE CONSTRAINT TRIGGER escalate AFTER UPDATE ON cp_partner_level
     FOR EACH ROW EXECUTE FUNCTION sec_admin_schema.escalate()$$);
--- the administrator's own tables are its own business
+-- GRANT ALL gave it REFERENCES, with which a foreign key of its own would be
+-- checked with a superuser's rights (TAP test 008_privileges): it may create
+-- and alter no table while it holds it ...
+SELECT regress.error_of($$CREATE TABLE sec_admin_schema.mine (x int)$$);
+SELECT regress.error_of($$CREATE TEMP TABLE scratch (x int)$$);
+RESET ROLE;
+REVOKE REFERENCES ON ALL TABLES IN SCHEMA public FROM sec_admin;
+SET ROLE sec_admin;
+-- ... and without it, its own tables are its own business
 CREATE TABLE sec_admin_schema.mine (x int);
 CREATE TRIGGER fine AFTER INSERT ON sec_admin_schema.mine
     FOR EACH ROW EXECUTE FUNCTION sec_admin_schema.escalate();
 DROP TABLE sec_admin_schema.mine;
+SELECT regress.error_of($$CREATE TABLE sec_admin_schema.mine (p bigint REFERENCES cp_partner)$$);
 RESET ROLE;
 SELECT count(*) AS admin_triggers FROM pg_trigger
 WHERE tgname = 'escalate';
@@ -199,7 +211,23 @@ RESET ROLE;
 SELECT staged_by, count(*) FROM cp_partner_center_staged GROUP BY 1 ORDER BY 1;
 SET ROLE sec_loader;
 SELECT * FROM cp_load_partner_center_usage();
+-- each loader reads its own reject rows only, and writes none itself
+SELECT "customerName", reason, staged_by FROM cp_partner_center_reject;
+SELECT regress.error_of($$INSERT INTO cp_partner_center_reject (reason, staged_by) VALUES ('forged', 'sec_loader2')$$);
+SELECT regress.error_of($$UPDATE cp_partner_center_reject SET reason = 'forged'$$);
 RESET ROLE;
+SET ROLE sec_loader2;
+SELECT count(*) AS rejects_of_others_seen FROM cp_partner_center_reject;
+RESET ROLE;
+-- a loader that still holds 1.4's INSERT on the reject table forges none
+GRANT INSERT, UPDATE ON cp_partner_center_reject TO sec_loader2;
+SET ROLE sec_loader2;
+SELECT regress.error_of($$INSERT INTO cp_partner_center_reject (reason, staged_by) VALUES ('forged', 'sec_loader')$$);
+SELECT regress.error_of($$INSERT INTO cp_partner_center_reject (reason, staged_by) VALUES ('forged', 'sec_loader2')$$);
+UPDATE cp_partner_center_reject SET reason = 'forged';
+RESET ROLE;
+SELECT count(*) AS forged FROM cp_partner_center_reject WHERE reason = 'forged';
+REVOKE INSERT, UPDATE ON cp_partner_center_reject FROM sec_loader2;
 SELECT tenant_id, workload, active_users FROM cp_usage ORDER BY 1;
 SELECT "customerName", reason, staged_by FROM cp_partner_center_reject ORDER BY 1;
 SELECT count(*) AS still_staged FROM cp_partner_center_staged;
@@ -240,12 +268,9 @@ WHERE p.prosecdef
   AND (has_function_privilege('public', p.oid, 'EXECUTE')
        OR NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp'));
 
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM sec_admin;
-REVOKE ALL ON cp_usage, cp_partner_center_usage, cp_partner_center_reject FROM sec_loader, sec_loader2;
-REVOKE ALL ON FUNCTION cp_refresh_levels(date) FROM sec_admin;
-REVOKE SET ON PARAMETER competency.flagging FROM sec_admin;
 REVOKE ALL ON SCHEMA regress FROM sec_loader, sec_loader2, sec_admin;
 DROP SCHEMA sec_admin_schema CASCADE;
+DROP OWNED BY sec_loader, sec_loader2, sec_admin;
 DROP ROLE sec_loader, sec_loader2, sec_admin;
 TRUNCATE cp_partner_center_staged, cp_partner_center_reject;
 SELECT regress.reset();

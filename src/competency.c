@@ -16,19 +16,26 @@
  *								only.
  * competency.grace_days		days a level is still held after its
  *								membership year ends; superuser only.
+ * competency.max_state_memory	the most memory one aggregate state may
+ *								take; superuser only, default 256MB.
  *
  * The superuser-only settings are what no writer can steer: a session SET,
  * PGOPTIONS or ALTER ROLE by the role itself cannot change them, so a loader
  * cannot make flagging store levels nobody else would compute.  One way
  * around that remains in PostgreSQL itself: a session that sets them before
- * the library is loaded (PGOPTIONS, say) makes placeholders; when the
- * library loads, PostgreSQL refuses a placeholder's value that the session's
- * role may not set, but then leaves the setting at its built-in default,
- * not at the server's or database's value.  So _PG_init notes a refused
- * placeholder, and flagging then refuses to run in that session rather than
- * evaluate with a value nobody configured.
+ * the library is loaded (PGOPTIONS, say) makes placeholders, and a value
+ * given by the client outranks the server's and the database's.  When the
+ * library loads, PostgreSQL refuses a placeholder's value that the role
+ * which set it may not set, but then leaves the setting at its built-in
+ * default, not at the value the server or the database configures.  So
+ * _PG_init notes every placeholder of flagging's settings that a role set
+ * in a context without superuser rights (PostgreSQL records who set each
+ * value), whatever its value, and flagging refuses to run in that session
+ * unless that role may set the setting.
  */
 #include "postgres.h"
+
+#include <limits.h>
 
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -42,17 +49,20 @@
 #include "utils/rls.h"
 #include "utils/timestamp.h"
 #include "access/xact.h"
+#include "utils/guc_tables.h"
+
+#include "competency.h"
 
 PG_MODULE_MAGIC;
 
 #define MINUTES_PER_DAY 1440
 
-static int	usage_window_minutes = 28 * MINUTES_PER_DAY;
-static int	flagging_window_minutes = 28 * MINUTES_PER_DAY;
+static int	usage_window_minutes = DEFAULT_WINDOW_DAYS * MINUTES_PER_DAY;
+static int	flagging_window_minutes = DEFAULT_WINDOW_DAYS * MINUTES_PER_DAY;
 static char *flagging_time_zone = NULL;
 static bool flagging_enabled = true;
-static int	grace_days = 30;
-static const char *untrusted_setting = NULL;	/* refused at load, if any */
+static int	grace_days = DEFAULT_GRACE_DAYS;
+int			cp_max_state_kb = DEFAULT_MAX_STATE_KB;
 
 void		_PG_init(void);
 
@@ -65,6 +75,7 @@ PG_FUNCTION_INFO_V1(cp_grace_days);
 PG_FUNCTION_INFO_V1(cp_staging_role);
 PG_FUNCTION_INFO_V1(cp_require_date);
 PG_FUNCTION_INFO_V1(cp_require_window);
+PG_FUNCTION_INFO_V1(cp_window_start);
 
 /* A window is a whole number of days. */
 static bool
@@ -104,38 +115,91 @@ DefineWindow(const char *name, const char *desc, int *var, GucContext context)
 {
 	DefineCustomIntVariable(name, desc,
 							"A measurement counts as of date D when D - window < measured_on <= D. Whole days from 1d to 366d.",
-							var, 28 * MINUTES_PER_DAY,
+							var, DEFAULT_WINDOW_DAYS * MINUTES_PER_DAY,
 							MINUTES_PER_DAY, 366 * MINUTES_PER_DAY,
 							context, GUC_UNIT_MIN, CheckWindow, NULL, NULL);
 }
 
-/* A placeholder's value before the setting is defined, or NULL. */
-static char *
-Pending(const char *name)
-{
-	const char *v = GetConfigOption(name, true, false);
+/*
+ * Flagging's settings, and the roles that set a placeholder of one of them
+ * before the library was loaded without superuser rights: each must be
+ * allowed to set it (GRANT SET ON PARAMETER) for flagging to run.
+ */
+static const char *const flagging_settings[] = {
+	"competency.flagging_window",
+	"competency.flagging_time_zone",
+	"competency.grace_days",
+};
 
-	return v != NULL ? pstrdup(v) : NULL;
+#define MAX_UNTRUSTED 8
+typedef struct Untrusted
+{
+	const char *name;
+	Oid			role;
+} Untrusted;
+static Untrusted untrusted[MAX_UNTRUSTED];
+static int	n_untrusted = 0;
+
+/* Was a value set in a context of a role without superuser rights? */
+static bool
+UserContext(GucContext context)
+{
+	return context == PGC_USERSET || context == PGC_BACKEND;
 }
 
-/* Did a placeholder's value not become the setting's (it was refused)? */
 static void
-NoteRefused(const char *name, const char *pending, bool same)
+NoteSetter(const char *name, GucContext context, Oid role)
 {
-	if (pending != NULL && !same && untrusted_setting == NULL)
-		untrusted_setting = name;
+	if (!UserContext(context) || n_untrusted >= MAX_UNTRUSTED)
+		return;
+	for (int i = 0; i < n_untrusted; i++)
+		if (untrusted[i].name == name && untrusted[i].role == role)
+			return;
+	untrusted[n_untrusted].name = name;
+	untrusted[n_untrusted].role = role;
+	n_untrusted++;
+}
+
+/*
+ * Note who set the placeholders of flagging's settings: the current value,
+ * the reset value (a client's value is also the reset value) and every
+ * value stacked by an open transaction.  No catalog is read here: whether
+ * such a role may set the setting is asked when flagging runs.
+ */
+static void
+NotePlaceholders(void)
+{
+	struct config_generic **vars = get_guc_variables();
+	int			nvars = GetNumConfigOptions();
+
+	for (int i = 0; i < nvars; i++)
+	{
+		struct config_generic *g = vars[i];
+		const char *name = NULL;
+
+		if (!(g->flags & GUC_CUSTOM_PLACEHOLDER))
+			continue;
+		for (size_t k = 0; k < lengthof(flagging_settings); k++)
+			if (pg_strcasecmp(g->name, flagging_settings[k]) == 0)
+				name = flagging_settings[k];
+		if (name == NULL)
+			continue;
+		if (g->source != PGC_S_DEFAULT)
+			NoteSetter(name, g->scontext, g->srole);
+		if (g->reset_source != PGC_S_DEFAULT)
+			NoteSetter(name, g->reset_scontext, g->reset_srole);
+		for (GucStack *st = g->stack; st != NULL; st = st->prev)
+		{
+			NoteSetter(name, st->scontext, st->srole);
+			NoteSetter(name, st->masked_scontext, st->masked_srole);
+		}
+	}
 }
 
 void
 _PG_init(void)
 {
-	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-	char	   *window = Pending("competency.flagging_window");
-	char	   *zone = Pending("competency.flagging_time_zone");
-	char	   *grace = Pending("competency.grace_days");
-	int			v;
-
-	MemoryContextSwitchTo(old);
+	NotePlaceholders();
 	DefineWindow("competency.usage_window",
 				 "Rolling window in which a usage measurement is current.",
 				 &usage_window_minutes, PGC_USERSET);
@@ -154,35 +218,59 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 	DefineCustomIntVariable("competency.grace_days",
 							"Days a membership's level is still held after the membership year ends.",
-							NULL, &grace_days, 30, 0, 365, PGC_SUSET, 0,
+							NULL, &grace_days, DEFAULT_GRACE_DAYS, 0, 365, PGC_SUSET, 0,
 							NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 150000
+	DefineCustomIntVariable("competency.max_state_memory",
+							"Most memory one competency aggregate state may take.",
+							"A state that would grow past it stops the query with SQLSTATE 54000.",
+							&cp_max_state_kb, DEFAULT_MAX_STATE_KB, 64, MAX_KILOBYTES,
+							PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("competency");
-#else
-	EmitWarningsOnPlaceholders("competency");
-#endif
-
-	NoteRefused("competency.flagging_window", window,
-				window != NULL && parse_int(window, &v, GUC_UNIT_MIN, NULL) &&
-				v == flagging_window_minutes);
-	NoteRefused("competency.flagging_time_zone", zone,
-				zone != NULL && strcmp(zone, flagging_time_zone) == 0);
-	NoteRefused("competency.grace_days", grace,
-				grace != NULL && parse_int(grace, &v, 0, NULL) && v == grace_days);
 }
 
-/* Flagging's settings, unless one was refused when the library loaded. */
+/*
+ * Flagging's settings, unless a role that may not set one set it before the
+ * library was loaded: PostgreSQL then refused the value and left the
+ * setting at its built-in default, whatever the server or the database
+ * configures.
+ */
 static void
 RequireTrustedSettings(void)
 {
-	if (untrusted_setting != NULL)
+	for (int i = 0; i < n_untrusted; i++)
+	{
+		Oid			role = untrusted[i].role;
+		const char *who;
+
+		if (superuser_arg(role) ||
+			pg_parameter_aclcheck(untrusted[i].name, role, ACL_SET) == ACLCHECK_OK)
+			continue;
+		who = GetUserNameFromId(role, true);
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("%s was set by this session before the competency library was loaded, and refused",
-						untrusted_setting),
-				 errdetail("The setting is now its built-in default, not the value the server or the database configures, so flagging does not evaluate with it."),
-				 errhint("Connect without setting %s, or have competency in shared_preload_libraries.",
-						 untrusted_setting)));
+				 errmsg("%s was set by role \"%s\" before the competency library was loaded, and refused",
+						untrusted[i].name, who != NULL ? who : "(dropped)"),
+				 errdetail("Only a superuser, or a role granted SET on it, sets %s; the refused value leaves it at its built-in default, not the value the server or the database configures, so flagging does not evaluate with it.",
+						   untrusted[i].name),
+				 errhint("Connect without setting %s (PGOPTIONS, the connection string, or SET before the library loads), or have a superuser add competency to shared_preload_libraries.",
+						 untrusted[i].name)));
+	}
+}
+
+/*
+ * 54000 if one aggregate state would take more than
+ * competency.max_state_memory.
+ */
+void
+cp_check_state_size(Size bytes, const char *aggregate)
+{
+	if (bytes / 1024 > (Size) cp_max_state_kb)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a %s state would take more than competency.max_state_memory (%dkB)",
+						aggregate, cp_max_state_kb),
+				 errdetail("One group's rows make a state of about %zu kB.", bytes / 1024),
+				 errhint("Group the rows more finely, or have a superuser raise competency.max_state_memory.")));
 }
 
 /* cp_usage_window(): the session's window, in days. */
@@ -252,13 +340,8 @@ MayPauseFlagging(void)
 {
 	Oid			role = GetOuterUserId();
 
-	if (superuser_arg(role))
-		return true;
-#if PG_VERSION_NUM >= 150000
-	return pg_parameter_aclcheck("competency.flagging", role, ACL_SET) == ACLCHECK_OK;
-#else
-	return false;
-#endif
+	return superuser_arg(role) ||
+		pg_parameter_aclcheck("competency.flagging", role, ACL_SET) == ACLCHECK_OK;
 }
 
 /*
@@ -296,29 +379,79 @@ cp_staging_role(PG_FUNCTION_ARGS)
 										CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false))));
 }
 
+/* The argument's name in messages: name, or "date". */
+static const char *
+ArgName(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_ARGISNULL(argno) ? "date" : text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
 /*
- * cp_require_date(value, name): true, or 22023 for a NULL.  Used as a qual
- * of the evaluation functions; with a constant argument the planner folds
- * it, so a bad call fails before any row is read.
+ * cp_require_date(value, name): true, or 22023 for a NULL or an infinite
+ * date (an evaluation is as of a day).  Used as a qual of the evaluation
+ * functions; with a constant argument the planner folds it, so a bad call
+ * fails before any row is read.
  */
+static void
+RequireDate(FunctionCallInfo fcinfo, int argno, int nameno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", ArgName(fcinfo, nameno))));
+	if (DATE_NOT_FINITE(PG_GETARG_DATEADT(argno)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite date", ArgName(fcinfo, nameno)),
+				 errdetail("Competency is evaluated as of a day; infinity and -infinity name none.")));
+}
+
 Datum
 cp_require_date(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(0))
+	RequireDate(fcinfo, 0, 1);
+	PG_RETURN_BOOL(true);
+}
+
+static void
+RequireWindow(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno) || PG_GETARG_INT32(argno) < 1 || PG_GETARG_INT32(argno) > 366)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be NULL",
-						PG_ARGISNULL(1) ? "date" : text_to_cstring(PG_GETARG_TEXT_PP(1)))));
-	PG_RETURN_BOOL(true);
+				 errmsg("the usage window must be between 1 and 366 days")));
 }
 
 /* cp_require_window(days): true, or 22023 outside the setting's range. */
 Datum
 cp_require_window(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(0) || PG_GETARG_INT32(0) < 1 || PG_GETARG_INT32(0) > 366)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the usage window must be between 1 and 366 days")));
+	RequireWindow(fcinfo, 0);
 	PG_RETURN_BOOL(true);
+}
+
+/*
+ * cp_window_start(as_of, window_days, name): the last day before the usage
+ * window of as_of (a measurement is current when it is later than this and
+ * not later than as_of).  22023 for a NULL or infinite date or a window out
+ * of range; 22008, naming the argument, when the window would start before
+ * the earliest date PostgreSQL has.
+ */
+Datum
+cp_window_start(PG_FUNCTION_ARGS)
+{
+	DateADT		as_of;
+	int32		days;
+
+	RequireDate(fcinfo, 0, 2);
+	RequireWindow(fcinfo, 1);
+	as_of = PG_GETARG_DATEADT(0);
+	days = PG_GETARG_INT32(1);
+	if (!IS_VALID_DATE((int64) as_of - days))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of range for an evaluation", ArgName(fcinfo, 2)),
+				 errdetail("Its usage window of %d days would start before the earliest date, 4714-11-24 BC.",
+						   days)));
+	PG_RETURN_DATEADT(as_of - days);
 }

@@ -21,8 +21,10 @@
 
 #include "common/hashfn.h"
 #include "common/int.h"
+#include "utils/datum.h"
 #include "utils/memutils.h"
 
+#include "competency.h"
 #include "entstate.h"
 #include "rules.h"
 
@@ -117,6 +119,21 @@ sort_measures(Measure *m, size_t n, EntState *st)
 }
 #endif
 
+/*
+ * 54000 if the state, with room for max measures, would pass
+ * competency.max_state_memory.
+ */
+static void
+CheckMemory(const EntState *st, int64 max)
+{
+	Size		bytes = (Size) max * sizeof(Measure) +
+		(Size) st->maxkeys * sizeof(Datum) + st->keybytes;
+
+	if (st->keytab != NULL)
+		bytes += (Size) st->keytab->size * sizeof(KeyEntry);
+	cp_check_state_size(bytes, "cp_active_entitlements");
+}
+
 /* An empty state in cxt, with room for nmeasures. */
 EntState *
 ent_create(MemoryContext cxt, KeyType *kt, SkuDict *skus, int32 nmeasures)
@@ -128,6 +145,7 @@ ent_create(MemoryContext cxt, KeyType *kt, SkuDict *skus, int32 nmeasures)
 	st->skus = skus;
 	st->in_measure = KeyInMeasure(kt);
 	st->max = Max(nmeasures, INITIAL_MEASURES);
+	CheckMemory(st, st->max);
 	st->m = MemoryContextAllocHuge(cxt, st->max * sizeof(Measure));
 	return st;
 }
@@ -176,6 +194,9 @@ KeyId(EntState *st, Datum key, bool *is_new)
 			st->maxkeys *= 2;
 			st->keys = repalloc_huge(st->keys, st->maxkeys * sizeof(Datum));
 		}
+		if (!st->kt->typbyval)
+			st->keybytes += datumGetSize(key, false, st->kt->typlen);
+		CheckMemory(st, st->max);
 		/* until the copy is made the entry points at the caller's key */
 		e->key = keytype_copy(st->kt, st->cxt, key);
 		e->id = st->nkeys;
@@ -235,6 +256,7 @@ Reserve(EntState *st, int64 n)
 {
 	if (n <= st->max)
 		return;
+	CheckMemory(st, n);
 	st->max = CheckRoom(n);
 	st->m = repalloc_huge(st->m, (Size) st->max * sizeof(Measure));
 }
@@ -332,6 +354,8 @@ Compact(EntState *st, int32 max)
 	Assert(max >= st->max);
 	if (st->nsorted == st->n && max == st->max)
 		return;
+	if (max > st->max)
+		CheckMemory(st, (int64) st->max + max);
 	sort_measures(st->m + st->nsorted, st->n - st->nsorted, st);
 	/* with no sorted ones, reduce in place: out never passes the input */
 	out = st->nsorted == 0 && max == st->max ? st->m :

@@ -51,6 +51,7 @@ typedef struct EntState
 	Datum	   *keys;
 	int32		nkeys;
 	int32		maxkeys;
+	Size		keybytes;		/* bytes of the keys' copies */
 	bool		in_measure;		/* keys kept in measures (else numbered) */
 	bool		from_wire;		/* deserialized: combine adopts or frees it */
 } EntState;

@@ -16,8 +16,10 @@
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/memutils.h"
 
+#include "competency.h"
 #include "keytype.h"
 #include "rules.h"
 #include "wire.h"
@@ -51,6 +53,7 @@ typedef struct IndState
 	MemoryContext cxt;			/* where the state lives */
 	KeyType    *kt;				/* person key type, of the call site */
 	personhash_hash *persons;
+	Size		keybytes;		/* bytes of the keys' copies */
 	bool		from_wire;		/* deserialized: combine adopts or frees it */
 } IndState;
 
@@ -99,6 +102,10 @@ AddCredentials(IndState *st, Datum key, uint32 hash, uint8 creds)
 	if (!found)
 	{
 		p->creds = 0;
+		if (!st->kt->typbyval)
+			st->keybytes += datumGetSize(key, false, st->kt->typlen);
+		cp_check_state_size((Size) st->persons->size * sizeof(PersonEntry) + st->keybytes,
+							"cp_qualified_individuals");
 		p->key = keytype_copy(st->kt, st->cxt, key);
 	}
 	p->creds |= creds;

@@ -6,10 +6,12 @@
  * They are the dates of generate_series(start, stop, step) as PostgreSQL
  * runs it over dates (timestamp with time zone, in the session's zone):
  * each point is the one before plus the step.  Unlike generate_series, a
- * series that cannot end is refused before any point is returned:
- * non-finite bounds, a step under one day, or a step that, from some point,
- * fails to reach a later date ('1 mon -29 days' from January 30 comes back
- * to January 30).
+ * series that cannot end is refused: non-finite bounds and a step under one
+ * day before any point is returned, and a step that, from some point, fails
+ * to reach a later date ('1 mon -29 days' from January 30 comes back to
+ * January 30) when the series gets there.  Each point is checked as it is
+ * made, and a cancel or statement_timeout is honoured between points, so
+ * the checks cost no more than the series itself.
  */
 #include "postgres.h"
 
@@ -92,23 +94,19 @@ CheckStep(Interval *step)
 				 errmsg("the step must be at least one day")));
 }
 
-/* Refuse a step under one day, or one that fails to reach a later date. */
-static void
-CheckSeries(TimestampTz t, TimestampTz stop, Interval *step)
+/* The point after t; 22023 if it falls on no later date. */
+static TimestampTz
+NextPoint(TimestampTz t, Interval *step)
 {
-	CheckStep(step);
-	while (t <= stop)
-	{
-		TimestampTz next = Advance(t, step);
+	TimestampTz next = Advance(t, step);
 
-		if (DateOf(next) <= DateOf(t))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the step does not take the series past %s",
-							IsoDate(DateOf(t))),
-					 errdetail("Every point of a series must fall on a later date than the one before.")));
-		t = next;
-	}
+	if (DateOf(next) <= DateOf(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the step does not take the series past %s",
+						IsoDate(DateOf(t))),
+				 errdetail("Every point of a series must fall on a later date than the one before.")));
+	return next;
 }
 
 Datum
@@ -134,16 +132,17 @@ cp_series_dates(PG_FUNCTION_ARGS)
 		s->stop = stop;
 		s->step = *PG_GETARG_INTERVAL_P(2);
 		MemoryContextSwitchTo(old);
-		CheckSeries(start, stop, &s->step);
+		CheckStep(&s->step);
 		fctx->user_fctx = s;
 	}
 	fctx = SRF_PERCALL_SETUP();
 	s = (Series *) fctx->user_fctx;
+	CHECK_FOR_INTERRUPTS();
 	if (s->next <= s->stop)
 	{
 		TimestampTz t = s->next;
 
-		s->next = Advance(t, &s->step);
+		s->next = NextPoint(t, &s->step);
 		SRF_RETURN_NEXT(fctx, DateADTGetDatum(DateOf(t)));
 	}
 	SRF_RETURN_DONE(fctx);

@@ -185,10 +185,17 @@ for my $case (
 	[ "the staging view's trigger",
 	  qr/^trigger CREATE TRIGGER cp_stage_competency_row INSTEAD OF INSERT ON comp\.cp_partner_center_competency FOR EACH ROW/m ],
 	[ 'the event trigger',
-	  qr/^event trigger cp_guard_triggers on ddl_command_end tags \{"CREATE TRIGGER"\} executes comp\.cp_guard_triggers\(\) \| enabled O/m ],
+	  qr/^event trigger cp_guard_triggers on ddl_command_end tags \{"CREATE TRIGGER","CREATE TABLE","ALTER TABLE","CREATE SCHEMA"\} executes comp\.cp_guard_triggers\(\) \| enabled O/m ],
 	[ 'the new functions, with their argument defaults',
 	  qr/^function comp\.cp_explain_risk\(bigint,date\)\(partner_id bigint, as_of date DEFAULT CURRENT_DATE\).*^function comp\.cp_load_partner_center_competency\(bigint\).*^function comp\.cp_membership_status\(date\)\(as_of date DEFAULT CURRENT_DATE\).*^function comp\.cp_refresh_levels\(date\)\(as_of date DEFAULT comp\.cp_flagging_date\(\)\).*^function comp\.cp_status_partners\(date,integer,bigint\[\]\)/ms ],
 	[ 'initial privileges', qr/^initial privileges table comp\.cp_membership e \{/m ],
+	[ "1.5's internal aggregates",
+	  qr/^aggregate comp\.cp_credential_individuals\(bigint,text\) .*^aggregate comp\.cp_usage_entitlements\(uuid,text,text,bigint,boolean,date\) /ms ],
+	[ 'row-level security on the reject tables',
+	  qr/^relation cp_partner_center_reject r p \| [^|]* \| [^|]* \| rls truefalse \|/m ],
+	[ 'their policies',
+	  qr/^policy cp_partner_center_competency_reject cp_reject_delete d true true .*^policy cp_partner_center_reject cp_reject_read r true \(\(staged_by = comp\.cp_staging_role\(\)\) OR has_table_privilege/ms ],
+	[ 'functions closed to PUBLIC', qr/^function comp\.cp_evaluate\(date\)\(as_of date DEFAULT CURRENT_DATE\) .* \| \{[^}]*\} \|/m ],
 	[ "the new tables' dump registration",
 	  qr/^dumped .*\bcp_membership where , .*\bcp_partner_center_competency_reject where , cp_partner_center_competency_staged where , cp_partner_center_competency_staged_line_seq where , .*\bcp_status_change where , cp_status_change_change_id_seq where\b/m ])
 {
