@@ -1,4 +1,4 @@
--- Security (SPEC section 8): each hole an outside audit found, tried as the
+-- Security: each hole an outside audit found, tried as the
 -- attacker would, with the role model of the README.  (Hijacking the install
 -- and upgrade scripts is TAP test 007_hijack; PGOPTIONS and logins of other
 -- roles are TAP test 008_security; a loader's stalled transaction is the
@@ -135,7 +135,8 @@ SELECT cp_refresh_levels() AS changes_with_366_days;
 SELECT level, active_entitlements FROM cp_partner_level;
 RESET competency.flagging_window;
 SELECT cp_refresh_levels() AS changes_back;
--- Refresh as of another date stores that date's levels (SPEC section 4).
+-- Refresh as of another date stores that date's levels (until the next
+-- refresh or change).
 SELECT cp_refresh_levels(cp_flagging_date() + 10) AS changes_ten_days_on;
 SELECT regress.error_of($$SELECT cp_refresh_levels(NULL)$$);
 SELECT cp_refresh_levels() AS changes_today;

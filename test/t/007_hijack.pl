@@ -1,4 +1,4 @@
-# Hijacking the install and upgrade scripts (SPEC section 8).  While
+# Hijacking the install and upgrade scripts.  While
 # CREATE EXTENSION competency SCHEMA s or ALTER EXTENSION competency UPDATE
 # runs a script, search_path is "s, pg_temp": pg_catalog is searched first,
 # but a function or operator in s that matches a call better than

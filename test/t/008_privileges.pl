@@ -1,5 +1,5 @@
 # Whatever table privileges a non-superuser holds, no role gains any right
-# of the tables' owner (SPEC section 8), written as the attacks.
+# of the tables' owner, written as the attacks.
 #
 # The low-privilege role mallory holds GRANT ALL ON ALL TABLES IN SCHEMA of
 # the extension (every table and view: SELECT, INSERT, UPDATE, DELETE,
