@@ -94,7 +94,7 @@ REVOKE ALL ON SEQUENCE @extschema@.cp_status_change_change_id_seq FROM PUBLIC;
 #include "functions/cp_membership_status/1.4.sql"
 
 -- Internal helpers of cp_explain_risk.
-#include "functions/cp_associated_on/latest.sql"
+#include "functions/cp_associated_on/1.4.sql"
 #include "functions/cp_qualified_on/1.4.sql"
 
 -- What moves the figures between as_of and the projection date.
@@ -108,7 +108,7 @@ REVOKE ALL ON SEQUENCE @extschema@.cp_status_change_change_id_seq FROM PUBLIC;
 -------------------------------------------------------------------------------
 
 DROP FUNCTION @extschema@.cp_evaluate_for_flags(date, integer, bigint[]);
-#include "functions/cp_evaluate_for_flags/latest.sql"
+#include "functions/cp_evaluate_for_flags/1.4.sql"
 REVOKE EXECUTE ON FUNCTION @extschema@.cp_evaluate_for_flags(date, integer, bigint[]) FROM PUBLIC;
 
 -- Re-evaluate partners (NULL: every partner) as of a date with flagging's

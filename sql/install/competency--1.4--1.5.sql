@@ -57,9 +57,9 @@ $$;
 -- SET, no STRICT): every name is schema-qualified, types included.
 -------------------------------------------------------------------------------
 
-#include "functions/cp_evaluate_partners/latest.sql"
+#include "functions/cp_evaluate_partners/1.5.sql"
 #include "functions/cp_evaluate/latest.sql"
-#include "functions/cp_explain/latest.sql"
+#include "functions/cp_explain/1.5.sql"
 
 -- The points are made and checked one at a time (cp_series_dates), so a
 -- series that cannot end is refused when it gets there, and a cancel or a
@@ -73,13 +73,13 @@ COMMENT ON FUNCTION @extschema@.cp_series_dates(date, date, interval) IS
 -- Status, with every call exactly typed.
 -------------------------------------------------------------------------------
 
-#include "functions/cp_status_partners/latest.sql"
-#include "functions/cp_membership_status/latest.sql"
-#include "functions/cp_qualified_on/latest.sql"
-#include "functions/cp_explain_risk/latest.sql"
+#include "functions/cp_status_partners/1.5.sql"
+#include "functions/cp_membership_status/1.5.sql"
+#include "functions/cp_qualified_on/1.5.sql"
+#include "functions/cp_explain_risk/1.5.sql"
 
 -- The dashboard view, bound to the extension's own functions.
-#include "views/cp_partner_status/latest.sql"
+#include "views/cp_partner_status/1.5.sql"
 
 -------------------------------------------------------------------------------
 -- Nothing of another role's runs with the rights of the extension's owner.
@@ -93,7 +93,7 @@ COMMENT ON FUNCTION @extschema@.cp_series_dates(date, date, interval) IS
 -- is not built in.
 -------------------------------------------------------------------------------
 
-#include "functions/cp_check_triggers/latest.sql"
+#include "functions/cp_check_triggers/1.5.sql"
 
 -- The guards run as the role that runs the command (current_user: that of
 -- a SECURITY DEFINER function that runs it, too), and call nothing of the
@@ -134,7 +134,7 @@ COMMENT ON EVENT TRIGGER cp_guard_references IS
 
 -- A date that is no day, or whose window starts before the earliest date,
 -- is refused before anything is locked.
-#include "functions/cp_flag/latest.sql"
+#include "functions/cp_flag/1.5.sql"
 
 -------------------------------------------------------------------------------
 -- The imports, as the trust model has it: loaders report usage and
@@ -152,7 +152,7 @@ COMMENT ON EVENT TRIGGER cp_guard_references IS
 -- stored row or a row inserted before it (the exclusion constraint, as
 -- ON CONFLICT DO NOTHING's arbiter), so a load costs a sort and an index
 -- probe per row.  Of identical rows only the first can be inserted.
-#include "functions/cp_load_partner_center_competency/latest.sql"
+#include "functions/cp_load_partner_center_competency/1.5.sql"
 
 -- Reject rows: a loader reads the rows it staged; a role that may delete
 -- them (an administrator) reads all; only the imports above write them.
@@ -175,30 +175,4 @@ COMMENT ON TABLE @extschema@.cp_partner_center_reject IS
 COMMENT ON TABLE @extschema@.cp_partner_center_competency_reject IS
   'Staged competency report rows that were not loaded, as staged, with the partner they were loaded for, the reason and the role that staged them; a role reads the rows it staged, a role that may delete them reads all';
 
--------------------------------------------------------------------------------
--- Nothing is executable by PUBLIC: views and defaults check EXECUTE as the
--- caller, so the README's roles are granted what each reaches.
--------------------------------------------------------------------------------
-
-DO $$
-DECLARE
-    f record;
-BEGIN
-    FOR f IN
-        SELECT n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args
-        FROM pg_catalog.pg_proc p
-        JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-        JOIN pg_catalog.pg_depend d
-          ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-         AND d.objid OPERATOR(pg_catalog.=) p.oid
-         AND d.deptype OPERATOR(pg_catalog.=) 'e'
-        JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) d.refobjid
-        WHERE x.extname OPERATOR(pg_catalog.=) 'competency'
-          AND pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE')
-        ORDER BY p.oid
-    LOOP
-        EXECUTE pg_catalog.format('REVOKE EXECUTE ON ROUTINE %I.%I(%s) FROM PUBLIC',
-                                  f.nspname, f.proname, f.args);
-    END LOOP;
-END
-$$;
+#include "common/closed_to_public.sql"

@@ -5,9 +5,7 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 WITH tenants AS (
     SELECT a.tenant_id,
-           pg_catalog.bool_or(a.valid_from OPERATOR(pg_catalog.<=) cp_explain.as_of
-                              AND (a.valid_until IS NULL
-                                   OR a.valid_until OPERATOR(pg_catalog.>) cp_explain.as_of)) AS active
+           pg_catalog.bool_or(@extschema@.cp_in_period(a.valid_from, a.valid_until, cp_explain.as_of)) AS active
     FROM @extschema@.cp_association a
     WHERE a.partner_id OPERATOR(pg_catalog.=) cp_explain.partner_id
       AND @extschema@.cp_window_start(cp_explain.as_of, @extschema@.cp_usage_window(),

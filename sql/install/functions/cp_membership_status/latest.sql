@@ -5,7 +5,9 @@ RETURNS TABLE (partner_id bigint, held_level @extschema@.competency_level, ends_
                projected_entitlements bigint, projected_individuals integer)
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-SELECT s.partner_id, s.held_level, s.ends_on, s.level, s.projected_level, s.status,
-       s.entitlements_margin, s.individuals_margin, s.projected_entitlements, s.projected_individuals
-FROM @extschema@.cp_status_partners(as_of, @extschema@.cp_usage_window(), NULL::pg_catalog.int8[]) s
+SELECT f.partner_id, f.held_level, f.ends_on, f.level, f.projected_level, f.status,
+       f.entitlements_margin, f.individuals_margin, f.projected_entitlements, f.projected_individuals
+FROM @extschema@.cp_partner_figures(as_of, @extschema@.cp_usage_window(), NULL::pg_catalog.int8[], true) f
 $$;
+COMMENT ON FUNCTION @extschema@.cp_membership_status(date) IS
+  'Every partner''s held level, renewal date, level, projected level at the renewal date, status (not_held, in_grace, at_risk, upgrade_available, secure), margins over the held level''s requirements and projected figures, as of a date';

@@ -7,5 +7,7 @@ SELECT @extschema@.cp_credential_individuals(c.person_id, c.credential) OPERATOR
 FROM @extschema@.cp_credential c
 WHERE c.person_id OPERATOR(pg_catalog.=) cp_qualified_on.person_id
   AND c.earned_on OPERATOR(pg_catalog.<=) cp_qualified_on.earned_by
-  AND (c.expires_on IS NULL OR cp_qualified_on.d OPERATOR(pg_catalog.<) c.expires_on)
+  AND @extschema@.cp_in_period(c.earned_on, c.expires_on, cp_qualified_on.d)
 $$;
+COMMENT ON FUNCTION @extschema@.cp_qualified_on(bigint, date, date) IS
+  'Internal: whether a person qualifies on a date with the credentials earned by another';
