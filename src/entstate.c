@@ -95,7 +95,7 @@ MeasureCmp(const Measure *a, const Measure *b, EntState *st)
 	return (a->skuw > b->skuw) - (a->skuw < b->skuw);
 }
 
-#if PG_VERSION_NUM >= 140000
+/* sort_measures(m, n, st): measures in MeasureCmp order. */
 #define ST_SORT sort_measures
 #define ST_ELEMENT_TYPE Measure
 #define ST_COMPARE_ARG_TYPE EntState
@@ -104,20 +104,6 @@ MeasureCmp(const Measure *a, const Measure *b, EntState *st)
 #define ST_DECLARE
 #define ST_DEFINE
 #include "lib/sort_template.h"
-#else
-/* PostgreSQL 13 has no sort template */
-static int
-MeasureCmpArg(const void *a, const void *b, void *arg)
-{
-	return MeasureCmp(a, b, arg);
-}
-
-static void
-sort_measures(Measure *m, size_t n, EntState *st)
-{
-	qsort_arg(m, n, sizeof(Measure), MeasureCmpArg, st);
-}
-#endif
 
 /*
  * 54000 if the state, with room for max measures, would pass
