@@ -60,14 +60,6 @@ wire_getint32(StringInfo buf, const char *what)
 	return (int32) pq_getmsgint(buf, 4);
 }
 
-int64
-wire_getint64(StringInfo buf, const char *what)
-{
-	if (buf->len - buf->cursor < 8)
-		STATE_ERROR("The state ends before its %s.", what);
-	return pq_getmsgint64(buf);
-}
-
 int
 wire_getbyte(StringInfo buf, const char *what)
 {

@@ -38,7 +38,6 @@ extern MemoryContext agg_context(FunctionCallInfo fcinfo);
 
 extern void wire_open(StringInfo buf, bytea *b);
 extern int32 wire_getint32(StringInfo buf, const char *what);
-extern int64 wire_getint64(StringInfo buf, const char *what);
 extern int	wire_getbyte(StringInfo buf, const char *what);
 extern int32 wire_getcount(StringInfo buf, int min_item_bytes,
 						   const char *what);
