@@ -3,8 +3,8 @@
 EXTENSION  = competency
 MODULE_big = competency
 OBJS       = src/competency.o src/rules.o src/keytype.o src/wire.o src/skus.o \
-             src/entstate.o src/entitlements.o src/individuals.o src/level.o \
-             src/series.o
+             src/aggsite.o src/entstate.o src/entitlements.o src/individuals.o \
+             src/level.o src/series.o
 # Versions: sql/competency--1.0.sql, then one upgrade script per version
 # (sql/competency--A--B.sql).  A fresh install of the newest version runs
 # competency--$(EXTVERSION).sql, built from the chain (see the rule below).

@@ -23,6 +23,7 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 
+#include "aggsite.h"
 #include "entstate.h"
 #include "rules.h"
 #include "wire.h"

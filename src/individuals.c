@@ -19,6 +19,7 @@
 #include "utils/datum.h"
 #include "utils/memutils.h"
 
+#include "aggsite.h"
 #include "competency.h"
 #include "keytype.h"
 #include "rules.h"
