@@ -42,16 +42,7 @@ typedef struct KeyEntry
 
 #define SH_PREFIX keytab
 #define SH_ELEMENT_TYPE KeyEntry
-#define SH_KEY_TYPE Datum
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) keytype_hash((const KeyType *) (tb)->private_data, k)
-#define SH_EQUAL(tb, a, b) keytype_equal((const KeyType *) (tb)->private_data, a, b)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#include "keyhash.h"
 
 static void Compact(EntState *st, int32 max);
 

@@ -38,16 +38,7 @@ typedef struct PersonEntry
 
 #define SH_PREFIX personhash
 #define SH_ELEMENT_TYPE PersonEntry
-#define SH_KEY_TYPE Datum
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) keytype_hash((const KeyType *) (tb)->private_data, k)
-#define SH_EQUAL(tb, a, b) keytype_equal((const KeyType *) (tb)->private_data, a, b)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#include "keyhash.h"
 
 typedef struct IndState
 {
