@@ -1,6 +1,7 @@
 /*
  * aggsite.c
- *	  The call-site cache and the context check both aggregates use.
+ *	  The call-site cache, the context check and the start of combine that
+ *	  both aggregates use.
  */
 #include "postgres.h"
 
@@ -38,4 +39,37 @@ agg_context(FunctionCallInfo fcinfo)
 				 errmsg("function %s can only be called by an aggregate",
 						format_procedure(fcinfo->flinfo->fn_oid))));
 	return aggcxt;
+}
+
+/*
+ * The start of a combine function, the same for both aggregates: *left and
+ * *right are its states (NULL for NULL).  Returns false when there is
+ * nothing to merge, *left being the result (NULL for NULL): the right state
+ * is NULL, or the left one is and the right one was deserialized, so
+ * belongs to this aggregate and is adopted as it is.  Otherwise returns
+ * true: *left is a state (made by make_left if it was NULL) whose keys are
+ * of the right state's type, to merge the right one into.
+ */
+bool
+agg_combine_begin(FunctionCallInfo fcinfo, StateLike make_left,
+				  StateHead **left, StateHead **right)
+{
+	MemoryContext aggcxt = agg_context(fcinfo);
+
+	*left = PG_ARGISNULL(0) ? NULL : (StateHead *) PG_GETARG_POINTER(0);
+	*right = PG_ARGISNULL(1) ? NULL : (StateHead *) PG_GETARG_POINTER(1);
+	if (*right == NULL)
+		return false;
+	if (*left == NULL)
+	{
+		if ((*right)->from_wire)
+		{
+			(*right)->from_wire = false;
+			*left = *right;
+			return false;
+		}
+		*left = make_left(aggcxt, *right);
+	}
+	keytype_check_same((*left)->kt, (*right)->kt);
+	return true;
 }

@@ -1,8 +1,8 @@
 /*
  * aggsite.h
  *	  What the two aggregates' support functions share: the call site's
- *	  cache (fn_extra) and the check that a support function is called by
- *	  an aggregate.
+ *	  cache (fn_extra), the check that a support function is called by an
+ *	  aggregate, and the start of their combine functions.
  */
 #ifndef COMPETENCY_AGGSITE_H
 #define COMPETENCY_AGGSITE_H
@@ -23,7 +23,19 @@ typedef struct AggSite
 	SkuDict    *skus;
 } AggSite;
 
+/* What both aggregates' states begin with, for agg_combine_begin. */
+typedef struct StateHead
+{
+	KeyType    *kt;				/* key type, of the call site */
+	bool		from_wire;		/* deserialized: combine adopts or frees it */
+} StateHead;
+
+/* Makes an empty state in aggcxt to merge the state like into. */
+typedef StateHead *(*StateLike) (MemoryContext aggcxt, const StateHead *like);
+
 extern AggSite *agg_site(FunctionCallInfo fcinfo);
 extern MemoryContext agg_context(FunctionCallInfo fcinfo);
+extern bool agg_combine_begin(FunctionCallInfo fcinfo, StateLike make_left,
+							  StateHead **left, StateHead **right);
 
 #endif							/* COMPETENCY_AGGSITE_H */

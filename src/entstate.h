@@ -9,6 +9,7 @@
 
 #include "utils/date.h"
 
+#include "aggsite.h"
 #include "keytype.h"
 #include "skus.h"
 
@@ -39,8 +40,8 @@ struct keytab_hash;
 
 typedef struct EntState
 {
+	StateHead	head;			/* key type of tenants; from_wire */
 	MemoryContext cxt;			/* where the state lives */
-	KeyType    *kt;				/* tenant key type, of the call site */
 	SkuDict    *skus;			/* SKU numbers, of the call site */
 	Measure    *m;				/* [0, nsorted) sorted and reduced */
 	int32		n;
@@ -53,7 +54,6 @@ typedef struct EntState
 	int32		maxkeys;
 	Size		keybytes;		/* bytes of the keys' copies */
 	bool		in_measure;		/* keys kept in measures (else numbered) */
-	bool		from_wire;		/* deserialized: combine adopts or frees it */
 } EntState;
 
 extern EntState *ent_create(MemoryContext cxt, KeyType *kt, SkuDict *skus,
