@@ -27,6 +27,11 @@ typedef union TenantKey
 	int32		id;
 } TenantKey;
 
+StaticAssertDecl(sizeof(uint64) * 2 == TENANT_KEY_BYTES,
+				 "a tenant key kept in a measure compares as its two words");
+StaticAssertDecl(sizeof(Datum) <= TENANT_KEY_BYTES,
+				 "a key passed by value fits a tenant key");
+
 /* A measurement: of a tenant's (workload, SKU), its date and count. */
 typedef struct Measure
 {
