@@ -101,6 +101,11 @@ FoldSpelling(const char *s, size_t len, char *buf)
 			continue;
 		if (n >= FOLD_MAX)
 			return -1;
+		/*
+		 * pg_ascii_tolower, written out: PostgreSQL 15 has it only as an
+		 * out-of-line function, and a call for every byte would slow each
+		 * row of cp_qualified_individuals.
+		 */
 		if (c >= 'A' && c <= 'Z')
 			c += 'a' - 'A';
 		buf[n++] = (char) c;
