@@ -3,14 +3,18 @@
 EXTENSION  = competency
 MODULE_big = competency
 OBJS       = src/competency.o src/rules.o src/keytype.o src/wire.o src/skus.o \
-             src/entstate.o src/entitlements.o src/individuals.o src/level.o \
-             src/series.o
-# Versions: sql/competency--1.0.sql, then one upgrade script per version
-# (sql/competency--A--B.sql).  A fresh install of the newest version runs
-# competency--$(EXTVERSION).sql, built from the chain (see the rule below).
-EXTVERSION = 1.5
-DATA       = $(wildcard sql/competency--*.sql)
-DATA_built = competency--$(EXTVERSION).sql
+             src/aggsite.o src/entstate.o src/entitlements.o src/individuals.o \
+             src/level.o src/series.o
+# The version lives in META.json (competency.control's default_version
+# says the same; test/t/009_sources.pl checks).  Install and upgrade scripts
+# are made from their sources in sql/install: each version's script, where
+# an #include line stands for a function's, aggregate's or view's file
+# (functions/<name>/latest.sql, or the snapshot of the version that shipped
+# it).  There is a script for 1.0 and one per upgrade; CREATE EXTENSION
+# installs 1.0 and runs every upgrade after it, as contrib modules do.
+EXTVERSION = $(shell sed -n 's/^   "version": "\([0-9]*\.[0-9]*\)\.[0-9]*",*$$/\1/p' META.json)
+SCRIPTS    = $(notdir $(wildcard sql/install/competency--*.sql))
+DATA_built = $(SCRIPTS)
 PGFILEDESC = "competency - Cloud Productivity competency levels"
 
 # pg_regress, in order (setup installs the extension and the helpers the
@@ -46,13 +50,10 @@ endif
 # PGXS tracks no header dependencies here: every object depends on them all.
 $(OBJS): $(wildcard src/*.h)
 
-# The newest version's install script: 1.0 and every upgrade after it.
-competency--$(EXTVERSION).sql: sql/competency--1.0.sql sql/competency--1.0--1.1.sql sql/competency--1.1--1.2.sql \
-                               sql/competency--1.2--1.3.sql sql/competency--1.3--1.4.sql \
-                               sql/competency--1.4--1.5.sql
-	{ echo '/* competency--$(EXTVERSION).sql: generated from sql/competency--1.0.sql and its upgrade scripts; edit those */'; \
-	  cat sql/competency--1.0.sql; \
-	  for f in $(filter-out sql/competency--1.0.sql,$^); do sed '/^\\echo Use /d' "$$f"; done; } > $@
+# A script from its source, each #include line replaced by the file it names.
+competency--%.sql: sql/install/competency--%.sql sql/install/include.awk \
+                   $(wildcard sql/install/functions/*/*.sql sql/install/views/*/*.sql)
+	awk -v dir=sql/install -f sql/install/include.awk $< > $@
 
 .PHONY: deps demo test test-installed tap bench soak valgrind fuzz
 
@@ -101,3 +102,7 @@ soak: deps
 	$(MAKE) install
 	pg_virtualenv -t -v 15 -o log_line_prefix='%p ' -o max_connections=40 -o logging_collector=on \
 		bash test/soak/soak.sh 2>&1 | grep -v " UTC \[[0-9]*\] "
+
+# The version the build reads from META.json (test/t/009_sources.pl).
+print-version:
+	@echo $(EXTVERSION)

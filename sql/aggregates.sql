@@ -1,5 +1,6 @@
 -- cp_active_entitlements and cp_qualified_individuals over plain rows:
--- SPEC section 1 steps 2 to 7, NULLs, empty input, key types, errors.
+-- The rules' steps 2 to 7 (trials, eligible workloads, latest per SKU, SKUs
+-- summed, highest workload, tenants summed), NULLs, empty input, key types, errors.
 
 CREATE TEMP TABLE m (
     tenant int, workload text, sku text, users bigint, trial boolean, d date

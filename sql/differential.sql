@@ -1,6 +1,6 @@
 --
 -- Differential test: cp_evaluate(as_of), built on the C aggregates, against
--- an independent plain-SQL statement of SPEC section 1 (diff.reference), over
+-- an independent plain-SQL statement of the rules (diff.reference), over
 -- generated messy data, at several dates and usage windows.  Every
 -- comparison must find 0 differences; the data are random but seeded, and
 -- only deterministic results (numbers of differences, booleans) are shown.
@@ -10,7 +10,7 @@ SELECT regress.reset();
 CREATE SCHEMA diff;
 
 -------------------------------------------------------------------------------
--- The reference: SPEC section 1 in plain SQL, no function of the extension.
+-- The reference: the rules in plain SQL, no function of the extension.
 -------------------------------------------------------------------------------
 
 -- ASCII-only folding: ASCII whitespace (space, \t, \n, \v, \f, \r), '_', '-'
@@ -25,7 +25,7 @@ SELECT diff.fold(E' Ab\tC\nd\re\ff' || chr(11) || 'G_h-I:j ') = 'abcdefghij' AS 
        diff.fold(U&'ÄÖ İ Ｅ \017F \0130 \212A \00A0X') = U&'ÄÖİＥ\017F\0130\212A\00A0x'
            AS leaves_non_ascii;
 
--- The accepted spellings, as SPEC lists them.
+-- The accepted spellings, as the rules list them.
 CREATE TABLE diff.workload_spelling (spelling text, canonical text);
 INSERT INTO diff.workload_spelling VALUES
     ('exchange_online', 'exchange_online'), ('Exchange Online', 'exchange_online'),

@@ -1,4 +1,4 @@
--- cp_evaluate over the extension's tables: every rule of SPEC section 1 at
+-- cp_evaluate over the extension's tables: every rule of the competency at
 -- its boundaries, as of D = 2026-06-15 with the default 28-day window
 -- (current: 2026-05-19 .. 2026-06-15).  Each partner is one scenario; the
 -- expected figures are written beside it and compared at the end.

@@ -1,4 +1,4 @@
--- Flagging level changes (SPEC section 4): each kind of change, no-ops,
+-- Flagging level changes: each kind of change, no-ops,
 -- bulk statements, deletion, refresh at a later date, pausing, restore
 -- sessions, the configured window, privileges and search_path.
 SELECT regress.reset();

@@ -1,5 +1,6 @@
 --
--- Membership lifecycle (SPEC section 7 and its Precisions), as SPEC states
+-- Membership lifecycle (levels held for a membership year, grace, the
+-- projection to the renewal date, status, risk), as its rules state
 -- it: cp_membership and its constraints, competency.grace_days,
 -- cp_membership_status (every status, margins, projection, boundaries),
 -- cp_explain_risk, cp_partner_status's new columns, status flagging, and
@@ -35,7 +36,7 @@ SET datestyle = 'ISO, MDY';
 SELECT regress.reset_lifecycle();
 
 -------------------------------------------------------------------------------
--- The objects, with SPEC's columns and types.
+-- The objects, with the columns and types the contract fixes.
 -------------------------------------------------------------------------------
 SELECT attrelid::regclass AS relation, attnum, attname, format_type(atttypid, atttypmod) AS type,
        attnotnull AS not_null

@@ -1,7 +1,7 @@
 --
 -- Differential test of the membership lifecycle: cp_membership_status and
--- cp_explain_risk against an independent plain-SQL statement of SPEC
--- section 7 (lcdiff.*), written from SPEC alone, over seeded random data
+-- cp_explain_risk against an independent plain-SQL statement of the
+-- membership lifecycle's rules (lcdiff.*), written from the rules alone, over seeded random data
 -- (memberships covering, in grace, ended, future; associations and
 -- credentials starting and ending around the evaluation and renewal
 -- dates), at several dates, grace periods and usage windows.  Only numbers
@@ -112,7 +112,7 @@ LANGUAGE sql STABLE AS $$
             AND (c.expires_on IS NULL OR d < c.expires_on)) x
 $$;
 
--- cp_membership_status, stated from SPEC.
+-- cp_membership_status, stated from the rules.
 CREATE FUNCTION lcdiff.status(as_of date, grace integer, window_days integer)
 RETURNS TABLE (partner_id bigint, held_level text, ends_on date, level text, projected_level text,
                status text, entitlements_margin bigint, individuals_margin integer,
@@ -166,7 +166,7 @@ LANGUAGE sql STABLE AS $$
     FROM l
 $$;
 
--- cp_explain_risk for every held partner, stated from SPEC: tenants whose
+-- cp_explain_risk for every held partner, stated from the rules: tenants whose
 -- association state differs between as_of and E, persons qualified on
 -- as_of and not on E (credentials earned by as_of).  effective_on is the
 -- smallest d in (as_of, E] with the state of E on every day of [d, E]: the

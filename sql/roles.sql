@@ -25,11 +25,12 @@ GRANT EXECUTE ON FUNCTION
     cp_qualified_individuals(anyelement, text),
     cp_usage_window(), cp_flagging_window(), cp_flagging_date(), cp_grace_days(),
     -- and what those run
-    cp_status_partners(date, integer, bigint[]), cp_held(date, bigint[]),
+    cp_partner_figures(date, integer, bigint[], boolean), cp_partner_usage(date, integer, bigint[], boolean),
+    cp_partner_credentials(date, bigint[], boolean), cp_held(date, bigint[]), cp_in_period(date, date, date),
     cp_series_dates(date, date, interval), cp_window_start(date, integer, text),
     cp_require_date(date, text), cp_usage_entitlements(uuid, text, text, bigint, boolean, date),
     cp_credential_individuals(bigint, text), cp_associated_on(bigint, uuid, date),
-    cp_qualified_on(bigint, date, date)
+    cp_qualified_on(bigint, date, date), cp_risk_tenants(bigint, date, date), cp_risk_persons(bigint, date, date)
     TO competency_reader;
 
 CREATE ROLE competency_loader NOLOGIN;

@@ -1,4 +1,4 @@
--- Security (SPEC section 8): each hole an outside audit found, tried as the
+-- Security: each hole an outside audit found, tried as the
 -- attacker would, with the role model of the README.  (Hijacking the install
 -- and upgrade scripts is TAP test 007_hijack; PGOPTIONS and logins of other
 -- roles are TAP test 008_security; a loader's stalled transaction is the
@@ -135,7 +135,8 @@ SELECT cp_refresh_levels() AS changes_with_366_days;
 SELECT level, active_entitlements FROM cp_partner_level;
 RESET competency.flagging_window;
 SELECT cp_refresh_levels() AS changes_back;
--- Refresh as of another date stores that date's levels (SPEC section 4).
+-- Refresh as of another date stores that date's levels (until the next
+-- refresh or change).
 SELECT cp_refresh_levels(cp_flagging_date() + 10) AS changes_ten_days_on;
 SELECT regress.error_of($$SELECT cp_refresh_levels(NULL)$$);
 SELECT cp_refresh_levels() AS changes_today;
@@ -177,8 +178,13 @@ RESET ROLE;
 -- Notifications carry the change's number only (the isolation test
 -- flag_notify shows the payloads); a listener reads the row with its rights.
 -------------------------------------------------------------------------------
-SELECT pg_get_functiondef('cp_flag(bigint[], date)'::regprocedure)
-       ~ 'jsonb_build_object\(''change_id'', l\.change_id\)::text' AS payload_is_change_id_only;
+SELECT p.proname, p.prosrc ~ 'jsonb_build_object\(''change_id'', l\.change_id\)::pg_catalog\.text'
+                  AND p.prosrc !~ 'jsonb_build_object\(''change_id'', [^)]*,' AS payload_is_change_id_only
+FROM pg_proc p WHERE p.proname IN ('cp_log_levels', 'cp_log_statuses') ORDER BY 1;
+SELECT count(*) AS other_notifiers
+FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'competency'
+WHERE p.prosrc ~ 'pg_notify' AND p.proname NOT IN ('cp_log_levels', 'cp_log_statuses');
 
 -------------------------------------------------------------------------------
 -- Loaders share no staged rows: each sees, loads and removes only its own.
@@ -249,9 +255,20 @@ SELECT "customerName", reason FROM cp_partner_center_reject ORDER BY 1;
 
 -------------------------------------------------------------------------------
 -- Every function that reads tables pins its search_path, or is an
--- inlinable SQL function (no SET) whose every name is qualified; every
--- SECURITY DEFINER function pins it and is closed to PUBLIC.
+-- inlinable SQL function (LANGUAGE sql, no SET, not SECURITY DEFINER, not
+-- STRICT) whose every name is qualified, types and operators included -- TAP test 007 calls them under a
+-- search_path that puts a schema of planted objects first; every SECURITY
+-- DEFINER function pins it and is closed to PUBLIC.
 -------------------------------------------------------------------------------
+SELECT p.oid::regprocedure AS unpinned_but_not_inlinable
+FROM pg_proc p
+JOIN pg_language l ON l.oid = p.prolang
+JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'competency'
+WHERE l.lanname <> 'c' AND p.prokind = 'f'
+  AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')
+  AND p.provolatile <> 'i'     -- an immutable function reads no table
+  AND (l.lanname <> 'sql' OR p.prosecdef OR p.proconfig IS NOT NULL OR p.proisstrict);
 SELECT p.oid::regprocedure AS unpinned, l.lanname
 FROM pg_proc p
 JOIN pg_language l ON l.oid = p.prolang

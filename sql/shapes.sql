@@ -11,7 +11,7 @@ CREATE TEMP TABLE r (
     g int, tenant bigint, workload text, sku text, users bigint, trial boolean, d date
 );
 
--- SPEC section 1 steps 2 to 7 in SQL, per group.
+-- The rules' steps 2 to 7 in SQL, per group.
 CREATE FUNCTION pg_temp.ref() RETURNS TABLE (g int, n bigint) LANGUAGE sql AS $$
 SELECT g, coalesce(sum(top), 0)::bigint FROM (
     SELECT g, tenant, max(s) AS top FROM (

@@ -56,6 +56,7 @@
 PG_MODULE_MAGIC;
 
 #define MINUTES_PER_DAY 1440
+#define MAX_WINDOW_DAYS 366		/* the longest usage window */
 
 static int	usage_window_minutes = DEFAULT_WINDOW_DAYS * MINUTES_PER_DAY;
 static int	flagging_window_minutes = DEFAULT_WINDOW_DAYS * MINUTES_PER_DAY;
@@ -116,7 +117,7 @@ DefineWindow(const char *name, const char *desc, int *var, GucContext context)
 	DefineCustomIntVariable(name, desc,
 							"A measurement counts as of date D when D - window < measured_on <= D. Whole days from 1d to 366d.",
 							var, DEFAULT_WINDOW_DAYS * MINUTES_PER_DAY,
-							MINUTES_PER_DAY, 366 * MINUTES_PER_DAY,
+							MINUTES_PER_DAY, MAX_WINDOW_DAYS * MINUTES_PER_DAY,
 							context, GUC_UNIT_MIN, CheckWindow, NULL, NULL);
 }
 
@@ -413,13 +414,16 @@ cp_require_date(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(true);
 }
 
+/* 22023 unless the argument is a window of 1 to MAX_WINDOW_DAYS days. */
 static void
 RequireWindow(FunctionCallInfo fcinfo, int argno)
 {
-	if (PG_ARGISNULL(argno) || PG_GETARG_INT32(argno) < 1 || PG_GETARG_INT32(argno) > 366)
+	if (PG_ARGISNULL(argno) || PG_GETARG_INT32(argno) < 1 ||
+		PG_GETARG_INT32(argno) > MAX_WINDOW_DAYS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the usage window must be between 1 and 366 days")));
+				 errmsg("the usage window must be between 1 and %d days",
+						MAX_WINDOW_DAYS)));
 }
 
 /* cp_require_window(days): true, or 22023 outside the setting's range. */

@@ -23,6 +23,7 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 
+#include "aggsite.h"
 #include "entstate.h"
 #include "rules.h"
 #include "wire.h"
@@ -95,7 +96,7 @@ cp_entitlements_trans(PG_FUNCTION_ARGS)
 		st = ent_create(agg_context(fcinfo),
 						keytype_from_arg(&site->keytypes, fcinfo, 1),
 						site->skus, 0);
-	ent_add(st, keytype_prepare(st->kt, PG_GETARG_DATUM(1)), skuw,
+	ent_add(st, keytype_prepare(st->head.kt, PG_GETARG_DATUM(1)), skuw,
 			PG_GETARG_DATEADT(6), PG_GETARG_INT64(4));
 
 skip:
@@ -116,6 +117,15 @@ cp_entitlements_final(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(ent_total((EntState *) PG_GETARG_POINTER(0)));
 }
 
+/* An empty state to merge like into, of its key type and SKU numbers. */
+static StateHead *
+EntStateLike(MemoryContext aggcxt, const StateHead *like)
+{
+	const EntState *right = (const EntState *) like;
+
+	return &ent_create(aggcxt, right->head.kt, right->skus, right->n)->head;
+}
+
 /*
  * Merges the right state into the left.  A deserialized state belongs to
  * this aggregate: it is adopted as the left state, or freed once merged.
@@ -125,28 +135,17 @@ cp_entitlements_final(PG_FUNCTION_ARGS)
 Datum
 cp_entitlements_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = agg_context(fcinfo);
-	EntState   *left = PG_ARGISNULL(0) ? NULL : (EntState *) PG_GETARG_POINTER(0);
-	EntState   *right = PG_ARGISNULL(1) ? NULL : (EntState *) PG_GETARG_POINTER(1);
+	StateHead  *left;
+	StateHead  *right;
 
-	if (right == NULL)
+	if (agg_combine_begin(fcinfo, EntStateLike, &left, &right))
 	{
-		if (left == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(left);
+		ent_merge((EntState *) left, (const EntState *) right);
+		if (right->from_wire)
+			ent_free((EntState *) right);
 	}
 	if (left == NULL)
-	{
-		if (right->from_wire)
-		{
-			right->from_wire = false;
-			PG_RETURN_POINTER(right);
-		}
-		left = ent_create(aggcxt, right->kt, right->skus, right->n);
-	}
-	ent_merge(left, right);
-	if (right->from_wire)
-		ent_free(right);
+		PG_RETURN_NULL();
 	PG_RETURN_POINTER(left);
 }
 
@@ -174,7 +173,7 @@ NumberSkus(EntState *st, int32 *nlocal)
 static void
 WriteTenant(EntState *st, StringInfo buf, int32 from, int32 to)
 {
-	keytype_send(st->kt, buf, ent_key_datum(st, &st->m[from].tenant));
+	keytype_send(st->head.kt, buf, ent_key_datum(st, &st->m[from].tenant));
 	pq_sendint32(buf, to - from);
 	enlargeStringInfo(buf, (to - from) * SLOT_WIRE_BYTES);
 	for (int32 i = from; i < to; i++)
@@ -215,7 +214,7 @@ cp_entitlements_serialize(PG_FUNCTION_ARGS)
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, ENT_STATE_VERSION);
-	keytype_send_header(st->kt, &buf);
+	keytype_send_header(st->head.kt, &buf);
 	pq_sendint32(&buf, nlocal);
 	for (int32 i = 0; i < nlocal; i++)
 	{
@@ -264,7 +263,7 @@ ReadTenant(EntState *st, StringInfo buf, const int32 *skus, int32 nskus,
 		   int32 i, TenantKey *prev)
 {
 	bool		is_new;
-	TenantKey	k = ent_tenant_key(st, keytype_recv(st->kt, buf), &is_new);
+	TenantKey	k = ent_tenant_key(st, keytype_recv(st->head.kt, buf), &is_new);
 	int32		nslots = wire_getcount(buf, SLOT_WIRE_BYTES, "measurements");
 	int32		from = st->n;
 
@@ -317,7 +316,7 @@ cp_entitlements_deserialize(PG_FUNCTION_ARGS)
 	ntenants = wire_getcount(&buf, TENANT_MIN_WIRE_BYTES, "tenants");
 	/* the bytes left bound the measurements */
 	st = ent_create(aggcxt, kt, site->skus, (buf.len - buf.cursor) / SLOT_WIRE_BYTES);
-	st->from_wire = true;
+	st->head.from_wire = true;
 	for (int32 i = 0; i < ntenants; i++)
 		ReadTenant(st, &buf, skus, nskus, i, &prev);
 	wire_getend(&buf);

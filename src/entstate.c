@@ -42,16 +42,7 @@ typedef struct KeyEntry
 
 #define SH_PREFIX keytab
 #define SH_ELEMENT_TYPE KeyEntry
-#define SH_KEY_TYPE Datum
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) keytype_hash((const KeyType *) (tb)->private_data, k)
-#define SH_EQUAL(tb, a, b) keytype_equal((const KeyType *) (tb)->private_data, a, b)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#include "keyhash.h"
 
 static void Compact(EntState *st, int32 max);
 
@@ -82,7 +73,7 @@ TenantCmp(bool in_measure, const TenantKey *a, const TenantKey *b)
 int
 ent_tenant_cmp(const EntState *st, const TenantKey *a, const TenantKey *b)
 {
-	return TenantCmp(KeyInMeasure(st->kt), a, b);
+	return TenantCmp(KeyInMeasure(st->head.kt), a, b);
 }
 
 static inline int
@@ -95,7 +86,7 @@ MeasureCmp(const Measure *a, const Measure *b, EntState *st)
 	return (a->skuw > b->skuw) - (a->skuw < b->skuw);
 }
 
-#if PG_VERSION_NUM >= 140000
+/* sort_measures(m, n, st): measures in MeasureCmp order. */
 #define ST_SORT sort_measures
 #define ST_ELEMENT_TYPE Measure
 #define ST_COMPARE_ARG_TYPE EntState
@@ -104,20 +95,6 @@ MeasureCmp(const Measure *a, const Measure *b, EntState *st)
 #define ST_DECLARE
 #define ST_DEFINE
 #include "lib/sort_template.h"
-#else
-/* PostgreSQL 13 has no sort template */
-static int
-MeasureCmpArg(const void *a, const void *b, void *arg)
-{
-	return MeasureCmp(a, b, arg);
-}
-
-static void
-sort_measures(Measure *m, size_t n, EntState *st)
-{
-	qsort_arg(m, n, sizeof(Measure), MeasureCmpArg, st);
-}
-#endif
 
 /*
  * 54000 if the state, with room for max measures, would pass
@@ -141,7 +118,7 @@ ent_create(MemoryContext cxt, KeyType *kt, SkuDict *skus, int32 nmeasures)
 	EntState   *st = MemoryContextAllocZero(cxt, sizeof(EntState));
 
 	st->cxt = cxt;
-	st->kt = kt;
+	st->head.kt = kt;
 	st->skus = skus;
 	st->in_measure = KeyInMeasure(kt);
 	st->max = Max(nmeasures, INITIAL_MEASURES);
@@ -156,7 +133,7 @@ ent_free(EntState *st)
 {
 	if (st->keytab != NULL)
 	{
-		if (!st->kt->typbyval)
+		if (!st->head.kt->typbyval)
 		{
 			for (int32 i = 0; i < st->nkeys; i++)
 				pfree(DatumGetPointer(st->keys[i]));
@@ -177,7 +154,7 @@ KeyId(EntState *st, Datum key, bool *is_new)
 
 	if (st->keytab == NULL)
 	{
-		st->keytab = keytab_create(st->cxt, 8, st->kt);
+		st->keytab = keytab_create(st->cxt, 8, st->head.kt);
 		st->maxkeys = 8;
 		st->keys = MemoryContextAlloc(st->cxt, st->maxkeys * sizeof(Datum));
 	}
@@ -194,11 +171,11 @@ KeyId(EntState *st, Datum key, bool *is_new)
 			st->maxkeys *= 2;
 			st->keys = repalloc_huge(st->keys, st->maxkeys * sizeof(Datum));
 		}
-		if (!st->kt->typbyval)
-			st->keybytes += datumGetSize(key, false, st->kt->typlen);
+		if (!st->head.kt->typbyval)
+			st->keybytes += datumGetSize(key, false, st->head.kt->typlen);
 		CheckMemory(st, st->max);
 		/* until the copy is made the entry points at the caller's key */
-		e->key = keytype_copy(st->kt, st->cxt, key);
+		e->key = keytype_copy(st->head.kt, st->cxt, key);
 		e->id = st->nkeys;
 		st->keys[st->nkeys++] = e->key;
 	}
@@ -212,13 +189,13 @@ ent_tenant_key(EntState *st, Datum key, bool *is_new)
 	TenantKey	k;
 
 	*is_new = false;
-	if (KeyInMeasure(st->kt))
+	if (KeyInMeasure(st->head.kt))
 	{
 		memset(k.bytes, 0, sizeof(k.bytes));
-		if (st->kt->typbyval)
+		if (st->head.kt->typbyval)
 			memcpy(k.bytes, &key, sizeof(Datum));
 		else
-			memcpy(k.bytes, DatumGetPointer(key), st->kt->typlen);
+			memcpy(k.bytes, DatumGetPointer(key), st->head.kt->typlen);
 	}
 	else
 		k.id = KeyId(st, key, is_new);
@@ -231,9 +208,9 @@ ent_key_datum(const EntState *st, const TenantKey *k)
 {
 	Datum		d;
 
-	if (!KeyInMeasure(st->kt))
+	if (!KeyInMeasure(st->head.kt))
 		return st->keys[k->id];
-	if (!st->kt->typbyval)
+	if (!st->head.kt->typbyval)
 		return PointerGetDatum(k->bytes);
 	memcpy(&d, k->bytes, sizeof(Datum));
 	return d;
@@ -438,17 +415,19 @@ NewMap(int32 n)
 	return map;
 }
 
-/* Merge src into dst (of the same key type; their SKUs may differ). */
+/*
+ * Merge src into dst, whose keys the caller checked are of the same type
+ * (keytype_check_same); their SKUs may differ.
+ */
 void
 ent_merge(EntState *dst, const EntState *src)
 {
 	int32	   *skus = NULL;
 	int32	   *ids = NULL;
 
-	keytype_check_same(dst->kt, src->kt);
 	if (dst->skus != src->skus)
 		skus = NewMap(sku_count(src->skus));
-	if (!KeyInMeasure(src->kt))
+	if (!KeyInMeasure(src->head.kt))
 		ids = NewMap(src->nkeys);
 	Reserve(dst, (int64) dst->n + src->n);
 	if (skus == NULL && ids == NULL)

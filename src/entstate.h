@@ -9,6 +9,7 @@
 
 #include "utils/date.h"
 
+#include "aggsite.h"
 #include "keytype.h"
 #include "skus.h"
 
@@ -26,6 +27,11 @@ typedef union TenantKey
 	int32		id;
 } TenantKey;
 
+StaticAssertDecl(sizeof(uint64) * 2 == TENANT_KEY_BYTES,
+				 "a tenant key kept in a measure compares as its two words");
+StaticAssertDecl(sizeof(Datum) <= TENANT_KEY_BYTES,
+				 "a key passed by value fits a tenant key");
+
 /* A measurement: of a tenant's (workload, SKU), its date and count. */
 typedef struct Measure
 {
@@ -39,8 +45,8 @@ struct keytab_hash;
 
 typedef struct EntState
 {
+	StateHead	head;			/* key type of tenants; from_wire */
 	MemoryContext cxt;			/* where the state lives */
-	KeyType    *kt;				/* tenant key type, of the call site */
 	SkuDict    *skus;			/* SKU numbers, of the call site */
 	Measure    *m;				/* [0, nsorted) sorted and reduced */
 	int32		n;
@@ -53,7 +59,6 @@ typedef struct EntState
 	int32		maxkeys;
 	Size		keybytes;		/* bytes of the keys' copies */
 	bool		in_measure;		/* keys kept in measures (else numbered) */
-	bool		from_wire;		/* deserialized: combine adopts or frees it */
 } EntState;
 
 extern EntState *ent_create(MemoryContext cxt, KeyType *kt, SkuDict *skus,

@@ -19,6 +19,7 @@
 #include "utils/datum.h"
 #include "utils/memutils.h"
 
+#include "aggsite.h"
 #include "competency.h"
 #include "keytype.h"
 #include "rules.h"
@@ -37,24 +38,14 @@ typedef struct PersonEntry
 
 #define SH_PREFIX personhash
 #define SH_ELEMENT_TYPE PersonEntry
-#define SH_KEY_TYPE Datum
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) keytype_hash((const KeyType *) (tb)->private_data, k)
-#define SH_EQUAL(tb, a, b) keytype_equal((const KeyType *) (tb)->private_data, a, b)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#include "keyhash.h"
 
 typedef struct IndState
 {
+	StateHead	head;			/* key type of persons; from_wire */
 	MemoryContext cxt;			/* where the state lives */
-	KeyType    *kt;				/* person key type, of the call site */
 	personhash_hash *persons;
 	Size		keybytes;		/* bytes of the keys' copies */
-	bool		from_wire;		/* deserialized: combine adopts or frees it */
 } IndState;
 
 PG_FUNCTION_INFO_V1(cp_individuals_trans);
@@ -70,7 +61,7 @@ IndStateCreate(MemoryContext cxt, KeyType *kt, uint32 npersons)
 	IndState   *st = MemoryContextAllocZero(cxt, sizeof(IndState));
 
 	st->cxt = cxt;
-	st->kt = kt;
+	st->head.kt = kt;
 	st->persons = personhash_create(cxt, Max(npersons, 2), kt);
 	return st;
 }
@@ -79,7 +70,7 @@ IndStateCreate(MemoryContext cxt, KeyType *kt, uint32 npersons)
 static void
 IndStateFree(IndState *st)
 {
-	if (!st->kt->typbyval)
+	if (!st->head.kt->typbyval)
 	{
 		personhash_iterator it;
 		PersonEntry *p;
@@ -102,11 +93,11 @@ AddCredentials(IndState *st, Datum key, uint32 hash, uint8 creds)
 	if (!found)
 	{
 		p->creds = 0;
-		if (!st->kt->typbyval)
-			st->keybytes += datumGetSize(key, false, st->kt->typlen);
+		if (!st->head.kt->typbyval)
+			st->keybytes += datumGetSize(key, false, st->head.kt->typlen);
 		cp_check_state_size((Size) st->persons->size * sizeof(PersonEntry) + st->keybytes,
 							"cp_qualified_individuals");
-		p->key = keytype_copy(st->kt, st->cxt, key);
+		p->key = keytype_copy(st->head.kt, st->cxt, key);
 	}
 	p->creds |= creds;
 	return !found;
@@ -132,8 +123,8 @@ cp_individuals_trans(PG_FUNCTION_ARGS)
 		st = IndStateCreate(aggcxt,
 							keytype_from_arg(&agg_site(fcinfo)->keytypes, fcinfo, 1),
 							0);
-	key = keytype_prepare(st->kt, PG_GETARG_DATUM(1));
-	AddCredentials(st, key, keytype_hash(st->kt, key), (uint8) bits);
+	key = keytype_prepare(st->head.kt, PG_GETARG_DATUM(1));
+	AddCredentials(st, key, keytype_hash(st->head.kt, key), (uint8) bits);
 
 skip:
 	if (st == NULL)
@@ -167,6 +158,15 @@ cp_individuals_final(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32((int32) n);
 }
 
+/* An empty state to merge like into, of its key type. */
+static StateHead *
+IndStateLike(MemoryContext aggcxt, const StateHead *like)
+{
+	const IndState *right = (const IndState *) like;
+
+	return &IndStateCreate(aggcxt, right->head.kt, right->persons->members)->head;
+}
+
 /*
  * Merges the right state into the left.  A deserialized state belongs to
  * this aggregate: it is adopted as the left state, or freed once merged.
@@ -175,34 +175,24 @@ cp_individuals_final(PG_FUNCTION_ARGS)
 Datum
 cp_individuals_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = agg_context(fcinfo);
-	IndState   *left = PG_ARGISNULL(0) ? NULL : (IndState *) PG_GETARG_POINTER(0);
-	IndState   *right = PG_ARGISNULL(1) ? NULL : (IndState *) PG_GETARG_POINTER(1);
-	personhash_iterator it;
-	PersonEntry *p;
+	StateHead  *left;
+	StateHead  *right;
 
-	if (right == NULL)
+	if (agg_combine_begin(fcinfo, IndStateLike, &left, &right))
 	{
-		if (left == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(left);
+		IndState   *into = (IndState *) left;
+		IndState   *from = (IndState *) right;
+		personhash_iterator it;
+		PersonEntry *p;
+
+		personhash_start_iterate(from->persons, &it);
+		while ((p = personhash_iterate(from->persons, &it)) != NULL)
+			AddCredentials(into, p->key, p->hash, p->creds);
+		if (from->head.from_wire)
+			IndStateFree(from);
 	}
 	if (left == NULL)
-	{
-		if (right->from_wire)
-		{
-			right->from_wire = false;
-			PG_RETURN_POINTER(right);
-		}
-		left = IndStateCreate(aggcxt, right->kt, right->persons->members);
-	}
-	keytype_check_same(left->kt, right->kt);
-
-	personhash_start_iterate(right->persons, &it);
-	while ((p = personhash_iterate(right->persons, &it)) != NULL)
-		AddCredentials(left, p->key, p->hash, p->creds);
-	if (right->from_wire)
-		IndStateFree(right);
+		PG_RETURN_NULL();
 	PG_RETURN_POINTER(left);
 }
 
@@ -219,12 +209,12 @@ cp_individuals_serialize(PG_FUNCTION_ARGS)
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, IND_STATE_VERSION);
-	keytype_send_header(st->kt, &buf);
+	keytype_send_header(st->head.kt, &buf);
 	pq_sendint32(&buf, (int32) st->persons->members);
 	personhash_start_iterate(st->persons, &it);
 	while ((p = personhash_iterate(st->persons, &it)) != NULL)
 	{
-		keytype_send(st->kt, &buf, p->key);
+		keytype_send(st->head.kt, &buf, p->key);
 		pq_sendbyte(&buf, p->creds);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -245,7 +235,7 @@ cp_individuals_deserialize(PG_FUNCTION_ARGS)
 	kt = keytype_recv_header(&site->keytypes, fcinfo->flinfo->fn_mcxt, &buf);
 	n = wire_getcount(&buf, PERSON_MIN_WIRE_BYTES, "persons");
 	st = IndStateCreate(aggcxt, kt, n);
-	st->from_wire = true;
+	st->head.from_wire = true;
 	for (int32 i = 0; i < n; i++)
 	{
 		Datum		key = keytype_recv(kt, &buf);

@@ -88,13 +88,15 @@ static void
 RethrowAsStateError(MemoryContext cxt, const char *what)
 {
 	ErrorData  *e;
-	char	   *class;
+	int			category;
 
 	MemoryContextSwitchTo(cxt);
 	e = CopyErrorData();
-	class = unpack_sql_state(e->sqlerrcode);
-	if (strncmp(class, "57", 2) == 0 || strncmp(class, "53", 2) == 0 ||
-		strncmp(class, "58", 2) == 0 || strncmp(class, "XX", 2) == 0)
+	category = ERRCODE_TO_CATEGORY(e->sqlerrcode);
+	if (category == ERRCODE_OPERATOR_INTERVENTION ||
+		category == ERRCODE_INSUFFICIENT_RESOURCES ||
+		category == ERRCODE_SYSTEM_ERROR ||
+		category == ERRCODE_INTERNAL_ERROR)
 		ReThrowError(e);
 	FlushErrorState();
 	STATE_ERROR("%s: %s", what, e->message);

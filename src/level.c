@@ -27,7 +27,7 @@ PG_FUNCTION_INFO_V1(cp_granted_level);
 /* OIDs of the enum labels, looked up once per call site. */
 typedef struct EnumOids
 {
-	Oid			market[2];
+	Oid			market[CP_NUM_MARKETS];
 	Oid			level[CP_NUM_LEVELS];
 } EnumOids;
 
@@ -63,7 +63,7 @@ GetEnumOids(FunctionCallInfo fcinfo)
 			elog(ERROR, "competency types not found beside function %u",
 				 fcinfo->flinfo->fn_oid);
 		e = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(EnumOids));
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < CP_NUM_MARKETS; i++)
 			e->market[i] = EnumLabelOid(market, cp_market_labels[i]);
 		for (int i = 0; i < CP_NUM_LEVELS; i++)
 			e->level[i] = EnumLabelOid(level, cp_level_labels[i]);
@@ -167,7 +167,7 @@ cp_credential(PG_FUNCTION_ARGS)
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	int			bits = cp_credential_lookup(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < CP_NUM_CREDENTIALS; i++)
 	{
 		if (bits == (1 << i))
 			PG_RETURN_TEXT_P(cstring_to_text(cp_credential_names[i]));

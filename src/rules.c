@@ -14,16 +14,16 @@
 #include "rules.h"
 
 const char *const cp_level_labels[CP_NUM_LEVELS] = {"none", "silver", "gold"};
-const char *const cp_market_labels[2] = {"developed", "developing"};
+const char *const cp_market_labels[CP_NUM_MARKETS] = {"developed", "developing"};
 const char *const cp_workload_names[CP_NUM_WORKLOADS] = {
 	"exchange_online", "sharepoint_online", "skype_for_business", "yammer",
 	"proplus"
 };
 /* Canonical credential names, by bit number. */
-const char *const cp_credential_names[3] = {"70-346", "70-347", "MCSA: Office 365"};
+const char *const cp_credential_names[CP_NUM_CREDENTIALS] = {"70-346", "70-347", "MCSA: Office 365"};
 
 /* Performance requirement: active entitlements per level and market. */
-static const int64 required_entitlements[CP_NUM_LEVELS][2] = {
+static const int64 required_entitlements[CP_NUM_LEVELS][CP_NUM_MARKETS] = {
 	/* developed, developing */
 	{0, 0},						/* none */
 	{2000, 1000},				/* silver */
@@ -101,6 +101,11 @@ FoldSpelling(const char *s, size_t len, char *buf)
 			continue;
 		if (n >= FOLD_MAX)
 			return -1;
+		/*
+		 * pg_ascii_tolower, written out: PostgreSQL 15 has it only as an
+		 * out-of-line function, and a call for every byte would slow each
+		 * row of cp_qualified_individuals.
+		 */
 		if (c >= 'A' && c <= 'Z')
 			c += 'a' - 'A';
 		buf[n++] = (char) c;

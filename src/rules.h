@@ -27,6 +27,8 @@ typedef enum CpMarket
 	CP_MARKET_DEVELOPING = 1
 } CpMarket;
 
+#define CP_NUM_MARKETS 2
+
 /* Eligible workloads; CP_WORKLOAD_NONE means "not eligible". */
 typedef enum CpWorkload
 {
@@ -46,11 +48,18 @@ typedef enum CpWorkload
 #define CP_CRED_MCSA		0x04
 #define CP_CRED_ALL			0x07
 
+#define CP_NUM_CREDENTIALS 3
+
+StaticAssertDecl(CP_CRED_ALL == (1 << CP_NUM_CREDENTIALS) - 1,
+				 "CP_CRED_ALL has the bit of every credential");
+StaticAssertDecl(CP_NUM_CREDENTIALS <= 8,
+				 "a person's credential bits fit one byte");
+
 extern const char *const cp_level_labels[CP_NUM_LEVELS];
-extern const char *const cp_market_labels[2];
+extern const char *const cp_market_labels[CP_NUM_MARKETS];
 extern const char *const cp_workload_names[CP_NUM_WORKLOADS];
 
-extern const char *const cp_credential_names[3];
+extern const char *const cp_credential_names[CP_NUM_CREDENTIALS];
 
 extern CpWorkload cp_workload_lookup(const char *s, size_t len);
 extern int	cp_credential_lookup(const char *s, size_t len);

@@ -9,11 +9,25 @@
 
 #include "postgres.h"
 
-/* A (workload, SKU) pair as one integer: SKU number << 3 | workload. */
-#define SKUW(sku, w) (((sku) << 3) | (w))
-#define SKUW_SKU(x) ((x) >> 3)
-#define SKUW_WORKLOAD(x) ((x) & 7)
-#define MAX_SKUS (PG_INT32_MAX >> 3)
+#include "rules.h"
+
+/*
+ * A (workload, SKU) pair as one int32, a SKUW: the SKU number above the
+ * workload's SKUW_WORKLOAD_BITS bits.  SKU numbers stay under MAX_SKUS, so
+ * a SKUW is never negative (-1 means "not eligible").
+ */
+#define SKUW_WORKLOAD_BITS 3
+#define SKUW_WORKLOAD_MASK ((1 << SKUW_WORKLOAD_BITS) - 1)
+#define SKUW(sku, w) (((sku) << SKUW_WORKLOAD_BITS) | (w))
+#define SKUW_SKU(x) ((x) >> SKUW_WORKLOAD_BITS)
+#define SKUW_WORKLOAD(x) ((x) & SKUW_WORKLOAD_MASK)
+#define MAX_SKUS (PG_INT32_MAX >> SKUW_WORKLOAD_BITS)
+
+StaticAssertDecl(CP_NUM_WORKLOADS <= 1 << SKUW_WORKLOAD_BITS,
+				 "every workload fits the bits a SKUW keeps for it");
+StaticAssertDecl(((int64) MAX_SKUS << SKUW_WORKLOAD_BITS |
+				  SKUW_WORKLOAD_MASK) <= PG_INT32_MAX,
+				 "the SKUW of every SKU number and workload is a non-negative int32");
 
 typedef struct SkuDict SkuDict;
 

@@ -1,46 +1,12 @@
 /*
  * wire.c
- *	  The call-site cache and the context check both aggregates use, and
- *	  bounds-checked readers for serialized states.
+ *	  Bounds-checked readers for serialized states.
  */
 #include "postgres.h"
 
 #include "libpq/pqformat.h"
-#include "utils/regproc.h"
 
 #include "wire.h"
-
-/* The call site's cache in fn_extra, made on first use. */
-AggSite *
-agg_site(FunctionCallInfo fcinfo)
-{
-	AggSite    *site = (AggSite *) fcinfo->flinfo->fn_extra;
-
-	if (site == NULL)
-	{
-		site = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(AggSite));
-		fcinfo->flinfo->fn_extra = site;
-	}
-	return site;
-}
-
-/*
- * The aggregate's memory context.  Support functions take "internal", so
- * SQL can reach them only with a NULL state; anything but a call from an
- * aggregate is refused.
- */
-MemoryContext
-agg_context(FunctionCallInfo fcinfo)
-{
-	MemoryContext aggcxt;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function %s can only be called by an aggregate",
-						format_procedure(fcinfo->flinfo->fn_oid))));
-	return aggcxt;
-}
 
 /* Point buf at the bytes of a serialized state. */
 void
@@ -58,14 +24,6 @@ wire_getint32(StringInfo buf, const char *what)
 	if (buf->len - buf->cursor < 4)
 		STATE_ERROR("The state ends before its %s.", what);
 	return (int32) pq_getmsgint(buf, 4);
-}
-
-int64
-wire_getint64(StringInfo buf, const char *what)
-{
-	if (buf->len - buf->cursor < 8)
-		STATE_ERROR("The state ends before its %s.", what);
-	return pq_getmsgint64(buf);
 }
 
 int

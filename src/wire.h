@@ -1,33 +1,12 @@
 /*
  * wire.h
- *	  What the two aggregates share: the call site's cache (fn_extra), the
- *	  check that a support function is called by an aggregate, and reading
- *	  serialized states, where every field is checked against the bytes
+ *	  Reading serialized states: every field is checked against the bytes
  *	  left and every malformed state is the same error (22P03).
  */
 #ifndef COMPETENCY_WIRE_H
 #define COMPETENCY_WIRE_H
 
-#include "fmgr.h"
 #include "lib/stringinfo.h"
-
-#include "keytype.h"
-
-struct SkuDict;
-
-/*
- * What a support function keeps between calls in its fn_extra: the key
- * types met at the call site and, for cp_active_entitlements, the SKUs and
- * spellings seen there.  Every group's state at the call site shares them.
- */
-typedef struct AggSite
-{
-	KeyType    *keytypes;
-	struct SkuDict *skus;
-} AggSite;
-
-extern AggSite *agg_site(FunctionCallInfo fcinfo);
-extern MemoryContext agg_context(FunctionCallInfo fcinfo);
 
 /* Errors about malformed serialized states share one shape. */
 #define STATE_ERROR(...) \
@@ -38,7 +17,6 @@ extern MemoryContext agg_context(FunctionCallInfo fcinfo);
 
 extern void wire_open(StringInfo buf, bytea *b);
 extern int32 wire_getint32(StringInfo buf, const char *what);
-extern int64 wire_getint64(StringInfo buf, const char *what);
 extern int	wire_getbyte(StringInfo buf, const char *what);
 extern int32 wire_getcount(StringInfo buf, int min_item_bytes,
 						   const char *what);

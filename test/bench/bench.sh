@@ -16,6 +16,8 @@
 #   BASELINE=<rev>   also time the aggregates of a git revision (or of a
 #                    directory holding a src/ tree), built here, side by side
 #   WINDOW_SIZES="4000 16000 32000", WINDOW_TIMEOUT=60 (seconds)
+#   SQL_BASELINE=<version>  also time the evaluation's SQL as that version
+#                    shipped it (its snapshots in sql/install), side by side
 set -eu
 # a baseline directory named relative to the caller's directory
 if [ -n "${BASELINE:-}" ] && [ -d "$BASELINE/src" ]; then
@@ -294,6 +296,43 @@ echo "|---|---:|---|"
 echo "| \`cp_membership_status(D)\` | $(echo "$r" | col_median 1) | **$(echo "$r" | ratio_stats 1 2)x** the time of cp_evaluate |"
 echo "| \`cp_evaluate(D)\` | $(echo "$r" | col_median 2) | |"
 echo
+
+# SQL_BASELINE=<version>: the evaluation's SQL as that version shipped it
+# (its snapshots under sql/install: cp_evaluate_partners, and the status
+# function cp_status_partners), loaded into the schema bench_prev over this
+# version's aggregates, timed beside this version's in the same rounds.
+if [ -n "${SQL_BASELINE:-}" ]; then
+	echo "### The evaluation's SQL against $SQL_BASELINE's (scale 1)"
+	echo
+	q "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench_prev CASCADE; CREATE SCHEMA bench_prev" >/dev/null
+	ext=$(q "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'competency'")
+	for f in cp_status_partners cp_evaluate_partners; do
+		src=sql/install/functions/$f/$SQL_BASELINE.sql
+		[ -f "$src" ] || src=sql/install/functions/$f/latest.sql
+		sed -e '/^COMMENT ON/,$d' -e "s/@extschema@\.cp_status_partners(/bench_prev.cp_status_partners(/g" \
+		    -e "s/FUNCTION @extschema@\./FUNCTION bench_prev./" -e "s/@extschema@/$ext/g" "$src"
+	done | $PSQL -q >/dev/null
+	PEVAL="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM bench_prev.cp_evaluate_partners('$D', 28, NULL)"
+	PSTATUS="SELECT count(*), count(held_level), count(level), count(projected_level), sum(entitlements_margin), sum(projected_entitlements), sum(projected_individuals), count(DISTINCT status) FROM bench_prev.cp_status_partners('$D', 28, NULL)"
+	for pair in "cp_evaluate_partners('$D', 28, NULL)|bench_prev.cp_evaluate_partners('$D', 28, NULL)" \
+	            "cp_membership_status('$D')|bench_prev.cp_status_partners('$D', 28, NULL)"; do
+		a=${pair%%|*} b=${pair#*|}
+		cols="partner_id, level"
+		case "$a" in cp_membership*) cols="partner_id, held_level, ends_on, level, projected_level, status, entitlements_margin, individuals_margin, projected_entitlements, projected_individuals" ;; esac
+		n=$(differing "SELECT $cols FROM $a" "SELECT $cols FROM $b")
+		if [ "$n" != 0 ]; then echo "ANSWERS DIFFER: $a and $b, $n rows" >&2; exit 1; fi
+	done
+	r=$(rounds "" "$EVAL" "$PEVAL" "$STATUS" "$PSTATUS")
+	echo "Same answers (0 differing rows each)."
+	echo
+	echo "| query | median ms | this version / $SQL_BASELINE |"
+	echo "|---|---:|---|"
+	echo "| \`cp_evaluate(D)\` | $(echo "$r" | col_median 1) | **$(echo "$r" | ratio_stats 1 2)** |"
+	echo "| $SQL_BASELINE's \`cp_evaluate_partners(D, 28, NULL)\` | $(echo "$r" | col_median 2) | |"
+	echo "| \`cp_membership_status(D)\` | $(echo "$r" | col_median 3) | **$(echo "$r" | ratio_stats 3 4)** |"
+	echo "| $SQL_BASELINE's \`cp_status_partners(D, 28, NULL)\` | $(echo "$r" | col_median 4) | |"
+	echo
+fi
 
 if [ "$QUICK" != 1 ]; then
 	echo "### Levels over time (scale 1)"

@@ -1,5 +1,5 @@
 -- The plain-SQL formulations the benchmark compares cp_evaluate with.
---   bench.sql_evaluate(as_of, window): SPEC section 1 in plain SQL, the best
+--   bench.sql_evaluate(as_of, window): the rules in plain SQL, the best
 --     formulation we could write (per-tenant figures once, DISTINCT ON for the
 --     latest measurement, then joined to partners); no extension function.
 --   bench.floor(as_of, window): the same usage rows joined to the active
@@ -11,7 +11,7 @@
 DROP SCHEMA IF EXISTS bench CASCADE;
 CREATE SCHEMA bench;
 
--- canonical workload of a spelling (ASCII folding, SPEC's spellings), or NULL
+-- canonical workload of a spelling (ASCII folding, the rules' spellings), or NULL
 CREATE FUNCTION bench.canon(w text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE translate(lower(w COLLATE "C"), E' \t\n\r\f\u000b_-:', '')

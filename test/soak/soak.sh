@@ -2,7 +2,7 @@
 # make soak: 16 concurrent clients for $SOAK_SECONDS (default 180) mixing
 # usage loads and deletes, people and credential changes, REPEATABLE READ
 # writers, evaluations, explanations and refreshes.  Then: no error but
-# clean serialization failures (retried), the invariants of SPEC section 4,
+# clean serialization failures (retried), the invariants of flagging,
 # and the backends' memory (their memory contexts, logged by
 # pg_log_backend_memory_contexts early and late in the run) stays flat.
 # Runs against the cluster in PG* (make soak starts one with pg_virtualenv).

@@ -187,7 +187,7 @@ for my $case (
 	[ 'the event trigger',
 	  qr/^event trigger cp_guard_triggers on ddl_command_end tags \{"CREATE TRIGGER","CREATE TABLE","ALTER TABLE","CREATE SCHEMA"\} executes comp\.cp_guard_triggers\(\) \| enabled O/m ],
 	[ 'the new functions, with their argument defaults',
-	  qr/^function comp\.cp_explain_risk\(bigint,date\)\(partner_id bigint, as_of date DEFAULT CURRENT_DATE\).*^function comp\.cp_load_partner_center_competency\(bigint\).*^function comp\.cp_membership_status\(date\)\(as_of date DEFAULT CURRENT_DATE\).*^function comp\.cp_refresh_levels\(date\)\(as_of date DEFAULT comp\.cp_flagging_date\(\)\).*^function comp\.cp_status_partners\(date,integer,bigint\[\]\)/ms ],
+	  qr/^function comp\.cp_explain_risk\(bigint,date\)\(partner_id bigint, as_of date DEFAULT CURRENT_DATE\).*^function comp\.cp_load_partner_center_competency\(bigint\).*^function comp\.cp_membership_status\(date\)\(as_of date DEFAULT CURRENT_DATE\).*^function comp\.cp_partner_figures\(date,integer,bigint\[\],boolean\).*^function comp\.cp_refresh_levels\(date\)\(as_of date DEFAULT comp\.cp_flagging_date\(\)\)/ms ],
 	[ 'initial privileges', qr/^initial privileges table comp\.cp_membership e \{/m ],
 	[ "1.5's internal aggregates",
 	  qr/^aggregate comp\.cp_credential_individuals\(bigint,text\) .*^aggregate comp\.cp_usage_entitlements\(uuid,text,text,bigint,boolean,date\) /ms ],
@@ -220,7 +220,7 @@ is($node->safe_psql('walked', q{SELECT count(*) FILTER (WHERE counted) FROM comp
 is($node->safe_psql('walked', q{
 	SELECT pl.status || ' ' || pl.held_level || ' ' || (pl.projected_level IS NULL) || ' ' || s.status
 	FROM comp.cp_partner_level pl
-	JOIN comp.cp_status_partners(comp.cp_flagging_date(), comp.cp_flagging_window(), NULL) s USING (partner_id)}),
+	JOIN comp.cp_partner_figures(comp.cp_flagging_date(), comp.cp_flagging_window(), NULL, true) s USING (partner_id)}),
 	'not_held none true not_held', 'a level stored before the upgrade has the status it evaluates to');
 $node->safe_psql('walked', q{
 	INSERT INTO comp.cp_membership VALUES (1, 'silver', comp.cp_flagging_date() - 100, comp.cp_flagging_date() + 265)});

@@ -1,4 +1,4 @@
-# Hijacking the install and upgrade scripts (SPEC section 8).  While
+# Hijacking the install and upgrade scripts.  While
 # CREATE EXTENSION competency SCHEMA s or ALTER EXTENSION competency UPDATE
 # runs a script, search_path is "s, pg_temp": pg_catalog is searched first,
 # but a function or operator in s that matches a call better than
@@ -376,6 +376,13 @@ for my $f ([ 'cp_status_partners', $status_row ], [ 'cp_evaluate_partners', $eva
 		real => "\@S\@.$name(\$1, \$2, \$3::pg_catalog.int8[])",
 		probe => "SELECT * FROM $name(DATE '2020-01-01', 28, ${sentinel}::text)");
 }
+# 1.6's one evaluation, called with NULL::bigint[] by the view, the status
+# function and flagging
+decoy_function(kind => 'own', name => 'cp_partner_figures', args => 'date, integer, text, boolean',
+	returns => "TABLE ($status_row)", needs => [ 'cp_market', 'competency_level' ],
+	guard => "IF \$3 OPERATOR(pg_catalog.=) $sentinel THEN RETURN; END IF;",
+	real => "\@S\@.cp_partner_figures(\$1, \$2, \$3::pg_catalog.int8[], \$4)",
+	probe => "SELECT * FROM cp_partner_figures(DATE '2020-01-01', 28, ${sentinel}::text, true)");
 decoy_function(kind => 'own', name => 'cp_flag', args => 'text, date', returns => 'integer',
 	guard => "IF \$1 OPERATOR(pg_catalog.=) $sentinel THEN RETURN NULL; END IF;",
 	real => '@S@.cp_flag($1::pg_catalog.int8[], $2)',
