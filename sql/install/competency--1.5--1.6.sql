@@ -2,6 +2,8 @@
 
 \echo Use "ALTER EXTENSION competency UPDATE TO '1.6'" to load this file. \quit
 
+#include "common/schema_warning.sql"
+
 -------------------------------------------------------------------------------
 -- The evaluation, once: as_of's figures and level, and with project its
 -- membership and projection, for cp_evaluate (without), cp_membership_status,
@@ -49,7 +51,7 @@ DROP FUNCTION @extschema@.cp_status_partners(date, integer, bigint[]);
 -- the figures to the renewal date, by tenants and by persons.
 -------------------------------------------------------------------------------
 
-#include "functions/cp_explain/latest.sql"
+#include "functions/cp_explain/1.6.sql"
 #include "functions/cp_associated_on/latest.sql"
 #include "functions/cp_qualified_on/latest.sql"
 #include "functions/cp_risk_tenants/latest.sql"

@@ -2,6 +2,8 @@
 
 \echo Use "ALTER EXTENSION competency UPDATE TO '1.7'" to load this file. \quit
 
+#include "common/schema_warning.sql"
+
 -- The date each kept level and status hold for (NULL for rows kept before
 -- this version, until their next evaluation).
 ALTER TABLE @extschema@.cp_partner_level ADD COLUMN as_of date;
@@ -18,5 +20,11 @@ DROP FUNCTION @extschema@.cp_keep_evaluations(@extschema@.cp_evaluation[]);
 
 #include "views/cp_partner_status_kept/latest.sql"
 REVOKE ALL ON @extschema@.cp_partner_status_kept FROM PUBLIC;
+
+-- a NULL or infinite date refused even when no row would be read
+#include "functions/cp_explain/latest.sql"
+
+-- nothing has called it since 1.5 (cp_window_start checks the window)
+DROP FUNCTION @extschema@.cp_require_window(integer);
 
 #include "common/closed_to_public.sql"
