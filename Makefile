@@ -55,24 +55,34 @@ competency--%.sql: sql/install/competency--%.sql sql/install/include.awk \
                    $(wildcard sql/install/functions/*/*.sql sql/install/views/*/*.sql)
 	awk -v dir=sql/install -f sql/install/include.awk $< > $@
 
-.PHONY: deps demo test test-installed tap bench soak valgrind fuzz
+.PHONY: deps demo test test-installed tap bench soak valgrind fuzz root print-version
 
 # Installs the Debian packages the project needs (as root), or says how.
 deps:
 	@sh test/deps.sh
 
 # Builds, installs, and shows every sample partner's level on a throwaway cluster.
-demo: deps
+# (KEEP=1: on a cluster that stays, 15/competency_demo, made with
+# pg_createcluster; the demo prints how to connect and how to drop it.)
+demo: deps root
 	$(MAKE) all
 	$(MAKE) install
-	sh test/demo.sh
+	KEEP=$(KEEP) sh test/demo.sh
 
 # Builds (warnings are errors), installs, then every suite against
 # throwaway clusters.
-test: deps
+test: deps root
+	$(MAKE) clean
 	$(MAKE) all WERROR=1
 	$(MAKE) install
 	sh test/run-tests.sh
+
+# make demo and make test install into PostgreSQL's directories.
+root:
+	@if [ "$$(id -u)" -ne 0 ] && [ ! -w "$(DESTDIR)$(pkglibdir)" ]; then \
+		echo "make $(MAKECMDGOALS) installs competency into PostgreSQL's directories ($(pkglibdir)): run it as root (sudo make $(MAKECMDGOALS)), or have it installed and run make test-installed." >&2; \
+		exit 1; \
+	fi
 
 # Every suite against the competency already installed (no root needed).
 test-installed:

@@ -21,9 +21,9 @@ SELECT cp_credential('') AS empty, cp_credential('exam') AS exam_alone, cp_crede
 
 -- argument checks
 SELECT regress.error_of($$SELECT cp_require_date(NULL, NULL)$$);
-SELECT regress.error_of($$SELECT cp_require_window(-2147483648)$$);
-SELECT regress.error_of($$SELECT cp_require_window(2147483647)$$);
-SELECT cp_require_window(1) AND cp_require_window(366) AS window_edges;
+SELECT regress.error_of($$SELECT cp_window_start('2026-01-01', -2147483648, 'as_of')$$);
+SELECT regress.error_of($$SELECT cp_window_start('2026-01-01', 2147483647, 'as_of')$$);
+SELECT cp_window_start('2026-01-01', 1, 'as_of') AS one_day, cp_window_start('2026-01-01', 366, 'as_of') AS longest;
 SELECT regress.error_of($$SELECT cp_series_dates('2026-01-01', '2026-02-01', '-1 day')$$);
 SELECT regress.error_of($$SELECT cp_series_dates('2026-01-01', '2026-02-01', '23:59:59.999999')$$);
 SELECT (SELECT count(*) FROM cp_series_dates('2026-01-01', '2026-01-03', '1 day')) = 3

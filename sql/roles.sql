@@ -12,8 +12,8 @@ INSERT INTO cp_person VALUES (1, 1, 'Ann');
 INSERT INTO cp_credential VALUES (1, 'MCSA: Office 365', current_date - 5, NULL);
 
 CREATE ROLE competency_reader NOLOGIN;
-GRANT SELECT ON cp_partner_status, cp_partner_level, cp_level_change, cp_status_change,
-                cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership
+GRANT SELECT ON cp_partner_status, cp_partner_status_kept, cp_partner_level, cp_level_change,
+                cp_status_change, cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership
     TO competency_reader;
 GRANT EXECUTE ON FUNCTION
     cp_evaluate(date), cp_evaluate_partners(date, integer, bigint[]), cp_explain(bigint, date),
@@ -26,6 +26,7 @@ GRANT EXECUTE ON FUNCTION
     cp_usage_window(), cp_flagging_window(), cp_flagging_date(), cp_grace_days(),
     -- and what those run
     cp_partner_figures(date, integer, bigint[], boolean), cp_partner_usage(date, integer, bigint[], boolean),
+    cp_next_targets(competency_level, cp_market, bigint, integer),
     cp_partner_credentials(date, bigint[], boolean), cp_held(date, bigint[]), cp_in_period(date, date, date),
     cp_series_dates(date, date, interval), cp_window_start(date, integer, text),
     cp_require_date(date, text), cp_usage_entitlements(uuid, text, text, bigint, boolean, date),

@@ -7,7 +7,7 @@
  *								days, 1 to 366, default 28.  PostgreSQL has
  *								no day unit for settings, so it is kept in
  *								minutes and a check hook allows whole days
- *								only ('35d', '1w' and '50400min' all work).
+ *								only ('35d', '672h' and '50400min' all work).
  * competency.flagging_window	the same for flagging and cp_refresh_levels();
  *								superuser only (or GRANT SET ON PARAMETER).
  * competency.flagging_time_zone the time zone of flagging's "today";
@@ -326,12 +326,15 @@ cp_flagging_date(PG_FUNCTION_ARGS)
 	PG_RETURN_DATEADT(date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE);
 }
 
-/* cp_grace_days(): the setting competency.grace_days. */
+/*
+ * cp_grace_days(): the setting competency.grace_days.  Every evaluation of
+ * a status reads it, so it does not refuse: flagging, which must not use a
+ * refused value, refuses through cp_flagging_window() and cp_flagging_date().
+ */
 Datum
 cp_grace_days(PG_FUNCTION_ARGS)
 {
 	(void) fcinfo;
-	RequireTrustedSettings();
 	PG_RETURN_INT32(grace_days);
 }
 

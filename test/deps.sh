@@ -3,7 +3,7 @@
 # (Debian 12, PostgreSQL 15).  As root it runs apt-get; otherwise it prints
 # the exact command and fails.
 set -e
-PKGS="make gcc postgresql-server-dev-15 libipc-run-perl"
+PKGS="make gcc postgresql-server-dev-15 libipc-run-perl postgresql-15-cron python3-psycopg2"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

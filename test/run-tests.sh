@@ -8,6 +8,7 @@ set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
 work=$(mktemp -d /tmp/competency-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 passed=0
 failed=0

@@ -159,7 +159,7 @@ REVOKE ALL ON SEQUENCE cp_level_change_change_id_seq FROM PUBLIC;
 #include "functions/cp_usage_window/latest.sql"
 #include "functions/cp_configured_usage_window/1.0.sql"
 #include "functions/cp_require_date/latest.sql"
-#include "functions/cp_require_window/latest.sql"
+#include "functions/cp_require_window/1.0.sql"
 
 -------------------------------------------------------------------------------
 -- Levels and thresholds

@@ -2,6 +2,8 @@
 
 \echo Use "ALTER EXTENSION competency UPDATE TO '1.6'" to load this file. \quit
 
+#include "common/schema_warning.sql"
+
 -------------------------------------------------------------------------------
 -- The evaluation, once: as_of's figures and level, and with project its
 -- membership and projection, for cp_evaluate (without), cp_membership_status,
@@ -11,7 +13,7 @@
 #include "functions/cp_in_period/latest.sql"
 #include "functions/cp_partner_usage/latest.sql"
 #include "functions/cp_partner_credentials/latest.sql"
-#include "functions/cp_partner_figures/latest.sql"
+#include "functions/cp_partner_figures/1.6.sql"
 #include "functions/cp_evaluate_partners/latest.sql"
 #include "functions/cp_membership_status/latest.sql"
 #include "views/cp_partner_status/latest.sql"
@@ -38,8 +40,8 @@ DROP FUNCTION @extschema@.cp_evaluate_for_flags(date, integer, bigint[]);
 #include "functions/cp_evaluate_for_flags/latest.sql"
 #include "functions/cp_log_levels/latest.sql"
 #include "functions/cp_log_statuses/latest.sql"
-#include "functions/cp_keep_evaluations/latest.sql"
-#include "functions/cp_flag/latest.sql"
+#include "functions/cp_keep_evaluations/1.6.sql"
+#include "functions/cp_flag/1.6.sql"
 
 -- nothing reads it any more
 DROP FUNCTION @extschema@.cp_status_partners(date, integer, bigint[]);
@@ -49,7 +51,7 @@ DROP FUNCTION @extschema@.cp_status_partners(date, integer, bigint[]);
 -- the figures to the renewal date, by tenants and by persons.
 -------------------------------------------------------------------------------
 
-#include "functions/cp_explain/latest.sql"
+#include "functions/cp_explain/1.6.sql"
 #include "functions/cp_associated_on/latest.sql"
 #include "functions/cp_qualified_on/latest.sql"
 #include "functions/cp_risk_tenants/latest.sql"

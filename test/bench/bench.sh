@@ -297,6 +297,22 @@ echo "| \`cp_membership_status(D)\` | $(echo "$r" | col_median 1) | **$(echo "$r
 echo "| \`cp_evaluate(D)\` | $(echo "$r" | col_median 2) | |"
 echo
 
+# Dashboards: cp_partner_status evaluates every partner live; the kept view
+# reads what flagging kept.  Both sent whole to psql, as a dashboard reads
+# them, after a refresh as of D (so the kept rows hold for the same day).
+echo "### Dashboards (scale 1)"
+echo
+q "SELECT cp_refresh_levels('$D')" >/dev/null
+kept_rows=$(q "SELECT count(*) FROM cp_partner_status_kept WHERE as_of = '$D'")
+r=$(rounds "" "SELECT * FROM cp_partner_status" "SELECT * FROM cp_partner_status_kept")
+echo "Both views, every row sent to psql; $kept_rows of $(q "SELECT count(*) FROM cp_partner") partners kept as of D by \`cp_refresh_levels(D)\`."
+echo
+echo "| view | median ms | ratio |"
+echo "|---|---:|---|"
+echo "| \`cp_partner_status\` (evaluates live) | $(echo "$r" | col_median 1) | |"
+echo "| \`cp_partner_status_kept\` (reads kept rows) | $(echo "$r" | col_median 2) | **$(echo "$r" | ratio_stats 1 2)x faster** |"
+echo
+
 # SQL_BASELINE=<version>: the evaluation's SQL as that version shipped it
 # (its snapshots under sql/install: cp_evaluate_partners, and the status
 # function cp_status_partners), loaded into the schema bench_prev over this

@@ -195,6 +195,8 @@ for my $case (
 	  qr/^relation cp_partner_center_reject r p \| [^|]* \| [^|]* \| rls truefalse \|/m ],
 	[ 'their policies',
 	  qr/^policy cp_partner_center_competency_reject cp_reject_delete d true true .*^policy cp_partner_center_reject cp_reject_read r true \(\(staged_by = comp\.cp_staging_role\(\)\) OR has_table_privilege/ms ],
+	[ "1.7's kept view", qr/^relation cp_partner_status_kept v p \| /m ],
+	[ "cp_partner_level's as_of", qr/^column cp_partner_level\.as_of date \|/m ],
 	[ 'functions closed to PUBLIC', qr/^function comp\.cp_evaluate\(date\)\(as_of date DEFAULT CURRENT_DATE\) .* \| \{[^}]*\} \|/m ],
 	[ "the new tables' dump registration",
 	  qr/^dumped .*\bcp_membership where , .*\bcp_partner_center_competency_reject where , cp_partner_center_competency_staged where , cp_partner_center_competency_staged_line_seq where , .*\bcp_status_change where , cp_status_change_change_id_seq where\b/m ])

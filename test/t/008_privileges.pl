@@ -233,6 +233,7 @@ GRANT EXECUTE ON FUNCTION
     cp_qualified_individuals(anyelement, text),
     cp_usage_window(), cp_flagging_window(), cp_flagging_date(), cp_grace_days(),
     cp_partner_figures(date, integer, bigint[], boolean), cp_partner_usage(date, integer, bigint[], boolean),
+    cp_next_targets(competency_level, cp_market, bigint, integer),
     cp_partner_credentials(date, bigint[], boolean), cp_held(date, bigint[]), cp_in_period(date, date, date),
     cp_series_dates(date, date, interval), cp_window_start(date, integer, text),
     cp_require_date(date, text), cp_usage_entitlements(uuid, text, text, bigint, boolean, date),

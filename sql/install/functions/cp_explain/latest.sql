@@ -8,6 +8,9 @@ WITH tenants AS (
            pg_catalog.bool_or(@extschema@.cp_in_period(a.valid_from, a.valid_until, cp_explain.as_of)) AS active
     FROM @extschema@.cp_association a
     WHERE a.partner_id OPERATOR(pg_catalog.=) cp_explain.partner_id
+      -- folded while planning: a NULL or infinite date is refused even
+      -- when no row would be read
+      AND @extschema@.cp_require_date(cp_explain.as_of, 'as_of'::pg_catalog.text)
       AND @extschema@.cp_window_start(cp_explain.as_of, @extschema@.cp_usage_window(),
                                       'as_of'::pg_catalog.text) IS NOT NULL
     GROUP BY a.tenant_id
@@ -53,3 +56,5 @@ LEFT JOIN highest h ON h.tenant_id OPERATOR(pg_catalog.=) r.tenant_id
 ORDER BY r.tenant_id, r.canonical COLLATE pg_catalog."C" NULLS LAST, r.workload COLLATE pg_catalog."C",
          r.sku COLLATE pg_catalog."C", r.measured_on DESC, r.active_users DESC, 6 DESC
 $$;
+COMMENT ON FUNCTION @extschema@.cp_explain(bigint, date) IS
+  'Every usage row of the tenants a partner has ever been associated with, whether it counts as of the date and, if not, why (trial, ineligible_workload, no_active_association, stale, future, superseded, not_highest_workload); counted rows sum to the partner''s active entitlements';

@@ -29,7 +29,7 @@ BEGIN
                                                                        partner_ids) e);
     changes := @extschema@.cp_log_levels(evaluated, partner_ids);
     PERFORM @extschema@.cp_log_statuses(evaluated, partner_ids);
-    PERFORM @extschema@.cp_keep_evaluations(evaluated);
+    PERFORM @extschema@.cp_keep_evaluations(evaluated, as_of);
     RETURN changes;
 END
 $$;

@@ -3,7 +3,7 @@
 -- membership: the held level, renewal date, projected figures and level,
 -- status and margins.  cp_evaluate, cp_membership_status, the dashboard
 -- view and flagging all read it; inlined into each (project a constant).
-CREATE FUNCTION @extschema@.cp_partner_figures(as_of date, window_days integer,
+CREATE OR REPLACE FUNCTION @extschema@.cp_partner_figures(as_of date, window_days integer,
                                                partner_ids bigint[], project boolean)
 RETURNS TABLE (partner_id bigint, market @extschema@.cp_market,
                active_entitlements bigint, qualified_individuals integer,
@@ -16,13 +16,7 @@ RETURNS TABLE (partner_id bigint, market @extschema@.cp_market,
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 SELECT s.partner_id, s.market, s.active_entitlements, s.qualified_individuals,
-       s.level, s.next_level,
-       CASE WHEN s.next_level IS NOT NULL THEN
-           greatest(@extschema@.cp_required_entitlements(s.next_level, s.market)
-                    OPERATOR(pg_catalog.-) s.active_entitlements, 0::pg_catalog.int8) END,
-       CASE WHEN s.next_level IS NOT NULL THEN
-           greatest(@extschema@.cp_required_individuals(s.next_level)
-                    OPERATOR(pg_catalog.-) s.qualified_individuals, 0) END,
+       s.level, t.next_level, t.entitlements_short, t.individuals_short,
        s.held_level, s.ends_on, s.projected_level,
        CASE WHEN NOT s.held THEN 'not_held'::pg_catalog.text
             WHEN s.in_grace THEN 'in_grace'
@@ -38,7 +32,6 @@ SELECT s.partner_id, s.market, s.active_entitlements, s.qualified_individuals,
        CASE WHEN s.held THEN s.projected_individuals END
 FROM (
     SELECT f.*,
-           @extschema@.cp_next_level(f.level) AS next_level,
            CASE WHEN f.held THEN @extschema@.cp_level(f.market, f.projected_entitlements,
                                                        f.projected_individuals) END AS projected_level
     FROM (
@@ -63,6 +56,7 @@ FROM (
           AND @extschema@.cp_window_start(as_of, window_days, 'as_of'::pg_catalog.text) IS NOT NULL
     ) f
 ) s
+CROSS JOIN LATERAL @extschema@.cp_next_targets(s.level, s.market, s.active_entitlements, s.qualified_individuals) t
 $$;
 COMMENT ON FUNCTION @extschema@.cp_partner_figures(date, integer, bigint[], boolean) IS
   'Internal: every partner''s figures, level and what is missing for the next as of a date with a usage window (days), for the given partners (NULL: all); with project, also its held level, projection and status';
