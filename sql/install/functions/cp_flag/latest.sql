@@ -1,6 +1,7 @@
 -- Re-evaluate partners (NULL: every partner) as of a date with flagging's
 -- window; log and notify each level change, then each status change; keep
--- what was seen; return the number of level changes.
+-- what was seen; return the number of level changes.  Every partner is
+-- evaluated under the rule set in force on as_of, and that set recorded.
 CREATE OR REPLACE FUNCTION @extschema@.cp_flag(partner_ids bigint[],
                                               as_of date DEFAULT @extschema@.cp_flagging_date())
 RETURNS integer
@@ -11,11 +12,13 @@ AS $$
 DECLARE
     evaluated @extschema@.cp_evaluation[];
     changes integer;
+    rule_set text;
 BEGIN
     -- a date that is no day, or whose window starts before the earliest
     -- date, is refused before anything is locked
     PERFORM @extschema@.cp_window_start(as_of, @extschema@.cp_flagging_window(), 'as_of'::pg_catalog.text);
     PERFORM @extschema@.cp_check_triggers();
+    rule_set := @extschema@.cp_rule_set_on(as_of);
     IF partner_ids IS NOT NULL AND pg_catalog.cardinality(partner_ids) OPERATOR(pg_catalog.=) 0 THEN
         RETURN 0;
     END IF;
@@ -26,12 +29,12 @@ BEGIN
     ORDER BY p.partner_id FOR NO KEY UPDATE;
 
     evaluated := ARRAY(SELECT e FROM @extschema@.cp_evaluate_for_flags(as_of, @extschema@.cp_flagging_window(),
-                                                                       partner_ids) e);
-    changes := @extschema@.cp_log_levels(evaluated, partner_ids);
+                                                                       partner_ids, rule_set) e);
+    changes := @extschema@.cp_log_levels(evaluated, partner_ids, rule_set);
     PERFORM @extschema@.cp_log_statuses(evaluated, partner_ids);
-    PERFORM @extschema@.cp_keep_evaluations(evaluated, as_of);
+    PERFORM @extschema@.cp_keep_evaluations(evaluated, as_of, rule_set);
     RETURN changes;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cp_flag(bigint[], date) IS
-  'Internal: re-evaluates partners (NULL: all) as of a date with competency.flagging_window, logs and notifies level and status changes, keeps the levels and statuses; returns the number of level changes';
+  'Internal: re-evaluates partners (NULL: all) as of a date with competency.flagging_window, logs and notifies level and status changes, keeps the levels and statuses; each under the rule set in force on the date; returns the number of level changes';
