@@ -1,0 +1,12 @@
+CREATE AGGREGATE @extschema@.cp_credential_individuals(person bigint, credential text) (
+    SFUNC = @extschema@.cp_credential_individuals_trans,
+    STYPE = internal,
+    SSPACE = 600,
+    FINALFUNC = @extschema@.cp_individuals_final,
+    COMBINEFUNC = @extschema@.cp_individuals_combine,
+    SERIALFUNC = @extschema@.cp_individuals_serialize,
+    DESERIALFUNC = @extschema@.cp_individuals_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.cp_credential_individuals(bigint, text) IS
+  'Internal: cp_qualified_individuals over cp_credential''s column types, for the extension''s own queries';
