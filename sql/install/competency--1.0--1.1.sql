@@ -6,8 +6,8 @@
 -- For analysts and dashboards: explanations, the status view, series, imports
 -------------------------------------------------------------------------------
 
-#include "functions/cp_workload/1.1.sql"
-#include "functions/cp_credential/1.1.sql"
+#include "functions/cp_workload/latest.sql"
+#include "functions/cp_credential/latest.sql"
 #include "functions/cp_require_step/1.1.sql"
 #include "functions/cp_explain/1.1.sql"
 #include "views/cp_partner_status/1.1.sql"

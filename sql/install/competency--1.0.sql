@@ -165,27 +165,27 @@ REVOKE ALL ON SEQUENCE cp_level_change_change_id_seq FROM PUBLIC;
 -- Levels and thresholds
 -------------------------------------------------------------------------------
 
-#include "functions/cp_level/1.0.sql"
+#include "functions/cp_level/latest.sql"
 #include "functions/cp_next_level/latest.sql"
-#include "functions/cp_required_entitlements/1.0.sql"
-#include "functions/cp_required_individuals/1.0.sql"
+#include "functions/cp_required_entitlements/latest.sql"
+#include "functions/cp_required_individuals/latest.sql"
 
 -------------------------------------------------------------------------------
 -- Aggregates
 -------------------------------------------------------------------------------
 
-#include "functions/cp_entitlements_trans/1.0.sql"
+#include "functions/cp_entitlements_trans/latest.sql"
 #include "functions/cp_entitlements_final/latest.sql"
 #include "functions/cp_entitlements_combine/latest.sql"
 #include "functions/cp_entitlements_serialize/latest.sql"
 #include "functions/cp_entitlements_deserialize/latest.sql"
-#include "functions/cp_active_entitlements/1.0.sql"
-#include "functions/cp_individuals_trans/1.0.sql"
+#include "functions/cp_active_entitlements/latest.sql"
+#include "functions/cp_individuals_trans/latest.sql"
 #include "functions/cp_individuals_final/latest.sql"
 #include "functions/cp_individuals_combine/latest.sql"
 #include "functions/cp_individuals_serialize/latest.sql"
 #include "functions/cp_individuals_deserialize/latest.sql"
-#include "functions/cp_qualified_individuals/1.0.sql"
+#include "functions/cp_qualified_individuals/latest.sql"
 
 -------------------------------------------------------------------------------
 -- Evaluation.  SQL functions without SET or STRICT, so the planner inlines

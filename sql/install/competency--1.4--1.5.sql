@@ -21,10 +21,10 @@
 -- cp_qualified_individuals.
 -------------------------------------------------------------------------------
 
-#include "functions/cp_usage_entitlements_trans/1.5.sql"
-#include "functions/cp_usage_entitlements/1.5.sql"
-#include "functions/cp_credential_individuals_trans/1.5.sql"
-#include "functions/cp_credential_individuals/1.5.sql"
+#include "functions/cp_usage_entitlements_trans/latest.sql"
+#include "functions/cp_usage_entitlements/latest.sql"
+#include "functions/cp_credential_individuals_trans/latest.sql"
+#include "functions/cp_credential_individuals/latest.sql"
 
 -------------------------------------------------------------------------------
 -- Evaluation, with every call exactly typed.  Inlinable SQL functions (no

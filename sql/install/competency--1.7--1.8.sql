@@ -202,16 +202,10 @@ $$;
 #include "functions/cp_usage_entitlements_trans/rule_set/latest.sql"
 #include "functions/cp_usage_entitlements/rule_set/latest.sql"
 #include "functions/cp_entitlements_trans/rule_set/latest.sql"
-#include "functions/cp_entitlements_combine/rule_set/latest.sql"
-#include "functions/cp_entitlements_serialize/rule_set/latest.sql"
-#include "functions/cp_entitlements_deserialize/rule_set/latest.sql"
 #include "functions/cp_active_entitlements/rule_set/latest.sql"
 #include "functions/cp_credential_individuals_trans/rule_set/latest.sql"
 #include "functions/cp_credential_individuals/rule_set/latest.sql"
 #include "functions/cp_individuals_trans/rule_set/latest.sql"
-#include "functions/cp_individuals_combine/rule_set/latest.sql"
-#include "functions/cp_individuals_serialize/rule_set/latest.sql"
-#include "functions/cp_individuals_deserialize/rule_set/latest.sql"
 #include "functions/cp_qualified_individuals/rule_set/latest.sql"
 
 -- the evaluation, written once, now under a set; the functions it replaces

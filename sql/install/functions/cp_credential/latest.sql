@@ -1,5 +1,5 @@
-CREATE FUNCTION @extschema@.cp_credential(spelling text, rule_set text) RETURNS text
-AS 'MODULE_PATHNAME', 'cp_credential_rule_set'
-LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.cp_credential(text, text) IS
-  'Canonical name, under a rule set, of the credential a spelling names (a leading word exam ignored); NULL if the set does not name it (NULL rule set 22023, unknown 42704, incomplete 55000)';
+CREATE FUNCTION cp_credential(credential text) RETURNS text
+AS 'MODULE_PATHNAME', 'cp_credential'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cp_credential(text) IS
+  'Canonical name of a qualifying credential spelling (70-346, 70-347, MCSA: Office 365); NULL otherwise';

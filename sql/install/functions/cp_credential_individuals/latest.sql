@@ -1,5 +1,4 @@
-CREATE AGGREGATE @extschema@.cp_credential_individuals(person bigint, credential text,
-                                                       rule_set text) (
+CREATE AGGREGATE @extschema@.cp_credential_individuals(person bigint, credential text) (
     SFUNC = @extschema@.cp_credential_individuals_trans,
     STYPE = internal,
     SSPACE = 600,
@@ -9,5 +8,5 @@ CREATE AGGREGATE @extschema@.cp_credential_individuals(person bigint, credential
     DESERIALFUNC = @extschema@.cp_individuals_deserialize,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.cp_credential_individuals(bigint, text, text) IS
-  'Internal: cp_qualified_individuals under a named rule set over cp_credential''s column types, for the extension''s own queries';
+COMMENT ON AGGREGATE @extschema@.cp_credential_individuals(bigint, text) IS
+  'Internal: cp_qualified_individuals over cp_credential''s column types, for the extension''s own queries';

@@ -1,7 +1,7 @@
 -- cp_evaluate with an explicit usage window and partners, under the rule
 -- set in force on as_of (a NULL date is refused by the evaluation's own
 -- check, so it looks up the set of -infinity, the built-in one).
-CREATE FUNCTION @extschema@.cp_evaluate_partners(as_of date, window_days integer, partner_ids bigint[])
+CREATE OR REPLACE FUNCTION @extschema@.cp_evaluate_partners(as_of date, window_days integer, partner_ids bigint[])
 RETURNS TABLE (partner_id bigint, market @extschema@.cp_market,
                active_entitlements bigint, qualified_individuals integer,
                level @extschema@.competency_level, next_level @extschema@.competency_level,

@@ -1,6 +1,6 @@
-CREATE FUNCTION @extschema@.cp_individuals_trans(internal, anyelement, text, text)
+CREATE FUNCTION cp_individuals_trans(internal, anyelement, text)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'cp_individuals_trans'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.cp_individuals_trans(internal, anyelement, text, text) IS
-  'cp_qualified_individuals transition under a named rule set: collects each person''s credentials of the set';
+COMMENT ON FUNCTION cp_individuals_trans(internal, anyelement, text) IS
+  'cp_qualified_individuals transition: collects each person''s qualifying credentials';

@@ -1,7 +1,7 @@
 -- Every partner's membership as of a date: its level and margins under the
 -- rule set in force on as_of, its projection under the set in force on the
 -- date its figures are projected to.
-CREATE FUNCTION @extschema@.cp_membership_status(as_of date DEFAULT CURRENT_DATE)
+CREATE OR REPLACE FUNCTION @extschema@.cp_membership_status(as_of date DEFAULT CURRENT_DATE)
 RETURNS TABLE (partner_id bigint, held_level @extschema@.competency_level, ends_on date,
                level @extschema@.competency_level, projected_level @extschema@.competency_level,
                status text, entitlements_margin bigint, individuals_margin integer,

@@ -1,7 +1,6 @@
-CREATE FUNCTION @extschema@.cp_required_entitlements(level @extschema@.competency_level,
-                                                     market @extschema@.cp_market, rule_set text)
+CREATE FUNCTION cp_required_entitlements(level competency_level, market cp_market)
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'cp_required_entitlements_rule_set'
-LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.cp_required_entitlements(@extschema@.competency_level, @extschema@.cp_market, text) IS
-  'Active entitlements a level requires in a market under a rule set (none: 0; NULL rule set 22023, unknown 42704, incomplete 55000)';
+AS 'MODULE_PATHNAME', 'cp_required_entitlements'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cp_required_entitlements(competency_level, cp_market) IS
+  'Active entitlements a level requires in a market';

@@ -1,7 +1,6 @@
-CREATE FUNCTION @extschema@.cp_required_individuals(level @extschema@.competency_level,
-                                                    rule_set text)
+CREATE FUNCTION cp_required_individuals(level competency_level)
 RETURNS integer
-AS 'MODULE_PATHNAME', 'cp_required_individuals_rule_set'
-LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.cp_required_individuals(@extschema@.competency_level, text) IS
-  'Qualified individuals a level requires under a rule set (none: 0; NULL rule set 22023, unknown 42704, incomplete 55000)';
+AS 'MODULE_PATHNAME', 'cp_required_individuals'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cp_required_individuals(competency_level) IS
+  'Qualified individuals a level requires';

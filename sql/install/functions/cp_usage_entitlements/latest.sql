@@ -1,6 +1,6 @@
 CREATE AGGREGATE @extschema@.cp_usage_entitlements(tenant uuid, workload text, sku text,
                                                    active_users bigint, is_trial boolean,
-                                                   measured_on date, rule_set text) (
+                                                   measured_on date) (
     SFUNC = @extschema@.cp_usage_entitlements_trans,
     STYPE = internal,
     SSPACE = 700,
@@ -10,5 +10,5 @@ CREATE AGGREGATE @extschema@.cp_usage_entitlements(tenant uuid, workload text, s
     DESERIALFUNC = @extschema@.cp_entitlements_deserialize,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.cp_usage_entitlements(uuid, text, text, bigint, boolean, date, text) IS
-  'Internal: cp_active_entitlements under a named rule set over cp_usage''s column types, for the extension''s own queries';
+COMMENT ON AGGREGATE @extschema@.cp_usage_entitlements(uuid, text, text, bigint, boolean, date) IS
+  'Internal: cp_active_entitlements over cp_usage''s column types, for the extension''s own queries';
