@@ -8,13 +8,12 @@ RETURNS TABLE (tenant_id uuid, workload text, sku text, measured_on date,
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 WITH rules AS MATERIALIZED (
-    SELECT x.rule_set, @extschema@.cp_rule_kinds(x.rule_set) AS kinds
-    FROM (SELECT @extschema@.cp_rule_set_on(coalesce(cp_explain.as_of, '-infinity'::pg_catalog.date)) AS rule_set) x
+    SELECT @extschema@.cp_rule_set_on(coalesce(cp_explain.as_of, '-infinity'::pg_catalog.date)) AS rule_set
 ),
 tenants AS (
     SELECT a.tenant_id,
            pg_catalog.bool_or(@extschema@.cp_in_period(a.valid_from, a.valid_until, cp_explain.as_of)
-                              AND a.kind OPERATOR(pg_catalog.=) ANY (k.kinds)) AS active
+                              AND @extschema@.cp_kind_counted(a.kind, k.rule_set)) AS active
     FROM @extschema@.cp_association a CROSS JOIN rules k
     WHERE a.partner_id OPERATOR(pg_catalog.=) cp_explain.partner_id
       -- folded while planning: a NULL or infinite date is refused even

@@ -9,7 +9,7 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 WITH held AS MATERIALIZED (
-    SELECT h.projected_on AS e, h.projected_rule_set AS e_set, h.projected_kinds AS e_kinds,
+    SELECT h.projected_on AS e, h.projected_rule_set AS e_set,
            @extschema@.cp_rule_set_on(cp_explain_risk.as_of) AS now_set
     FROM @extschema@.cp_held(cp_explain_risk.as_of, ARRAY[cp_explain_risk.partner_id]) h
     WHERE @extschema@.cp_window_start(cp_explain_risk.as_of, @extschema@.cp_usage_window(),
@@ -21,12 +21,13 @@ FROM (
            fe.active_entitlements OPERATOR(pg_catalog.-) f0.active_entitlements AS entitlements_change,
            fe.qualified_individuals OPERATOR(pg_catalog.-) f0.qualified_individuals AS individuals_change
     FROM held
-    JOIN @extschema@.cp_rule_sets_dated() d ON d.rule_set OPERATOR(pg_catalog.=) held.e_set
+    CROSS JOIN @extschema@.cp_rule_sets_dated() r
+    CROSS JOIN LATERAL pg_catalog.unnest(r.dates, r.names) d(effective_from, rule_set)
     CROSS JOIN @extschema@.cp_partner_figures(cp_explain_risk.as_of, @extschema@.cp_usage_window(),
                                               ARRAY[cp_explain_risk.partner_id], false, held.e_set) fe
     CROSS JOIN @extschema@.cp_partner_figures(cp_explain_risk.as_of, @extschema@.cp_usage_window(),
                                               ARRAY[cp_explain_risk.partner_id], false, held.now_set) f0
-    WHERE held.e_set OPERATOR(pg_catalog.<>) held.now_set
+    WHERE d.rule_set OPERATOR(pg_catalog.=) held.e_set AND held.e_set OPERATOR(pg_catalog.<>) held.now_set
     UNION ALL
     SELECT CASE WHEN t.now_on THEN 'association_ends' ELSE 'association_starts' END AS kind,
            t.tenant_id::pg_catalog.text AS subject, t.effective_on,
@@ -34,7 +35,7 @@ FROM (
              AS entitlements_change,
            0 AS individuals_change
     FROM held, @extschema@.cp_risk_tenants(cp_explain_risk.partner_id, cp_explain_risk.as_of, held.e,
-                                           held.e_set, held.e_kinds) t
+                                           held.e_set) t
     UNION ALL
     SELECT 'credential_expires', p.person_id::pg_catalog.text, p.effective_on, 0, -1
     FROM held, @extschema@.cp_risk_persons(cp_explain_risk.partner_id, cp_explain_risk.as_of, held.e,

@@ -2,6 +2,8 @@
 -- when project is true, on the date its figures are projected to under the
 -- set in force then, with the credentials earned by as_of (pn): a
 -- credential that counts on that date (not before as_of) counts on as_of.
+-- rule_set is evaluated per row (a constant, or cp_rule_set_on of a date,
+-- cached).
 CREATE FUNCTION @extschema@.cp_partner_credentials(as_of date, partner_ids bigint[], project boolean,
                                                    rule_set text)
 RETURNS TABLE (partner_id bigint, n integer, pn integer)

@@ -5,8 +5,9 @@
 -- cp_membership_status, the dashboard view and flagging all read it;
 -- inlined into each (project a constant).  The set is checked before any
 -- row is read (a set that cannot be evaluated is refused even when there
--- is no partner, and before the date is), then it and the kinds it counts
--- are found once (r).
+-- is no partner, and before the date is); rule_set (a constant, or
+-- cp_rule_set_on of a date, cached) is then evaluated per row: nothing is
+-- joined or passed as a parameter, and the plan is the one without sets.
 CREATE FUNCTION @extschema@.cp_partner_figures(as_of date, window_days integer, partner_ids bigint[],
                                                project boolean, rule_set text)
 RETURNS TABLE (partner_id bigint, market @extschema@.cp_market,
@@ -42,24 +43,21 @@ FROM (
                                                        f.projected_individuals, f.projected_rule_set)
            END AS projected_level
     FROM (
-        SELECT p.partner_id, p.market, r.rs,
+        SELECT p.partner_id, p.market, rule_set AS rs,
                coalesce(e.n, 0::pg_catalog.int8) AS active_entitlements,
                coalesce(q.n, 0) AS qualified_individuals,
-               @extschema@.cp_level(p.market, coalesce(e.n, 0::pg_catalog.int8), coalesce(q.n, 0), r.rs) AS level,
+               @extschema@.cp_level(p.market, coalesce(e.n, 0::pg_catalog.int8), coalesce(q.n, 0), rule_set) AS level,
                coalesce(e.pn, 0::pg_catalog.int8) AS projected_entitlements,
                coalesce(q.pn, 0) AS projected_individuals,
                h.partner_id IS NOT NULL AS held,
                coalesce(h.held_level, 'none'::@extschema@.competency_level) AS held_level,
                h.ends_on, coalesce(h.in_grace, false) AS in_grace, h.projected_rule_set
-        FROM (SELECT x.rs, @extschema@.cp_rule_kinds(x.rs) AS kinds
-              FROM (SELECT rule_set AS rs OFFSET 0) x
-              OFFSET 0) r
-        CROSS JOIN @extschema@.cp_partner p
+        FROM @extschema@.cp_partner p
         LEFT JOIN @extschema@.cp_held(as_of, partner_ids) h
                ON h.partner_id OPERATOR(pg_catalog.=) p.partner_id AND project
-        LEFT JOIN LATERAL @extschema@.cp_partner_usage(as_of, window_days, partner_ids, project, r.rs, r.kinds) e
+        LEFT JOIN @extschema@.cp_partner_usage(as_of, window_days, partner_ids, project, rule_set) e
                ON e.partner_id OPERATOR(pg_catalog.=) p.partner_id
-        LEFT JOIN LATERAL @extschema@.cp_partner_credentials(as_of, partner_ids, project, r.rs) q
+        LEFT JOIN @extschema@.cp_partner_credentials(as_of, partner_ids, project, rule_set) q
                ON q.partner_id OPERATOR(pg_catalog.=) p.partner_id
         WHERE (partner_ids IS NULL OR p.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids))
     ) f

@@ -1,7 +1,7 @@
--- The association kinds a rule set counts: 2017-07's compiled (the three of
--- the seed, never fast_track), another's from cp_rule_association.  A name
--- that is NULL, unknown or incomplete is refused as every what-if form
--- refuses it (22023, 42704, 55000).
+-- The association kinds a rule set counts (2017-07's compiled: the three of
+-- the seed, never fast_track).  A name that is NULL, unknown or incomplete
+-- is refused as every what-if form refuses it (22023, 42704, 55000): the
+-- evaluations check a set with it before they read any row.
 CREATE FUNCTION @extschema@.cp_rule_kinds(rule_set text) RETURNS @extschema@.cp_association_kind[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
