@@ -160,11 +160,31 @@ FoldTableCreate(MemoryContext mcxt, int n)
 	return t;
 }
 
+/*
+ * The hash of a folded key: of its length and its first, middle and last
+ * bytes.  A row is looked up once or twice, in a table of a few dozen
+ * names, so a cheap hash beats a thorough one (a collision costs a
+ * comparison).
+ */
+static inline uint32
+FoldHash(const char *key, int len)
+{
+	uint32		h = (uint32) len;
+
+	if (len > 0)
+	{
+		h = h * 31 + (unsigned char) key[0];
+		h = h * 31 + (unsigned char) key[len / 2];
+		h = h * 31 + (unsigned char) key[len - 1];
+	}
+	return murmurhash32(h);
+}
+
 /* The slot of a folded key: its entry, or the free slot it would take. */
 static inline FoldEntry *
 FoldTableSlot(const FoldTable *t, const char *key, int len)
 {
-	uint32		i = hash_bytes((const unsigned char *) key, len) & t->mask;
+	uint32		i = FoldHash(key, len) & t->mask;
 
 	for (;; i = (i + 1) & t->mask)
 	{
