@@ -224,10 +224,10 @@ agg_rules_recv(FunctionCallInfo fcinfo, StringInfo buf, StateRules *rules)
 	{
 		MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
 		RuleProblem *p = MemoryContextAlloc(mcxt, sizeof(RuleProblem));
-		int32		mlen = wire_getlength(buf, "rule set's problem");
+		int32		mlen = wire_getlength(buf, "rule set's message");
 		char	   *message = MemoryContextAlloc(mcxt, mlen + 1);
 
-		memcpy(message, RecvText(buf, mlen, "rule set's problem"), mlen);
+		memcpy(message, RecvText(buf, mlen, "rule set's message"), mlen);
 		message[mlen] = '\0';
 		p->kind = (RuleProblemKind) kind;
 		p->message = message;

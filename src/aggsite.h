@@ -12,7 +12,7 @@
 #include "lib/stringinfo.h"
 
 #include "keytype.h"
-#include "ruleset.h"
+#include "rulespec.h"
 #include "skus.h"
 
 /*

@@ -2,24 +2,20 @@
  * ruleset.h
  *	  A rule set: the competency's rules under a name, in one form whether
  *	  they are the compiled ones (the built-in set, rules.c) or a set kept in
- *	  the extension's tables and read through its SQL function
- *	  cp_rule_set_spec: the canonical workloads and the spellings that name
- *	  them, the credentials and the paths that qualify a person, and what
- *	  each level requires.
- *
- * A set read from tables is read when a query first needs it, under the
- * statement's snapshot, and kept for that query only: by the call site that
- * read it (aggregates), or while the snapshot stays the same (RuleSetCache).
+ *	  the extension's tables (read by rulespec.c): the canonical workloads
+ *	  and the spellings that name them, the credentials and the paths that
+ *	  qualify a person, and what each level requires.
  */
 #ifndef COMPETENCY_RULESET_H
 #define COMPETENCY_RULESET_H
-
-#include "fmgr.h"
 
 #include "rules.h"
 
 /* The compiled rules' name: evaluated without reading any table. */
 #define CP_BUILTIN_RULE_SET "2017-07"
+
+/* The SQL function that describes any other set (rulespec.c). */
+#define CP_RULE_SPEC_FUNCTION "cp_rule_set_spec"
 
 /* The most this implementation evaluates; a larger set is 54000. */
 #define CP_MAX_WORKLOADS 64
@@ -73,26 +69,69 @@ typedef struct RuleSet
 	struct FoldTable *credential_tab;	/* folded name: credential bit */
 } RuleSet;
 
-/* Rule sets a scalar function's call site read, while the snapshot stays. */
-typedef struct RuleSetCache
+/*
+ * A set as described to be made (ruleset_build): the description
+ * cp_rule_set_spec returns, as C strings, positions from 0 and each path
+ * as the bits of its credentials.
+ */
+typedef struct RuleSpec
 {
-	MemoryContext cxt;			/* the sets; emptied when the snapshot changes */
-	FmgrInfo   *spec_fn;		/* cp_rule_set_spec */
-	struct CachedSet *sets;
-	struct RuleSetStamp *stamp; /* the snapshot they were read under */
-} RuleSetCache;
+	int			nworkloads;
+	const char *const *workloads;
+	int			nspellings;
+	const char *const *spellings;
+	int		   *spelling_workloads;
+	int			ncredentials;
+	const char *const *credentials;
+	int			npaths;
+	CpCredentials *paths;
+	CpThresholds thresholds;
+} RuleSpec;
 
-extern const RuleSet *ruleset_builtin(void);
-extern const RuleSet *ruleset_load(const char *name, int len,
-								   MemoryContext setcxt, FmgrInfo **spec_fn,
-								   MemoryContext fncxt);
-extern const RuleSet *ruleset_cached(RuleSetCache *cache, MemoryContext fn_mcxt,
-									 const char *name, int len);
+/* A description of a set that breaks cp_rule_set_spec's promises. */
+#define RULE_SPEC_ERROR(set, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INTERNAL_ERROR), \
+			 errmsg("%s returned a malformed description of rule set \"%s\"", \
+					CP_RULE_SPEC_FUNCTION, (set)), \
+			 errdetail(__VA_ARGS__)))
+
+/* The built-in set, once made (ruleset_builtin). */
+extern const RuleSet *cp_builtin_rule_set;
+
+extern const RuleSet *ruleset_make_builtin(void);
+extern const RuleSet *ruleset_build(const RuleSpec *spec, const char *name,
+									int len, MemoryContext mcxt);
+extern const RuleSet *ruleset_with_problem(const char *name, int len,
+										   RuleProblemKind kind,
+										   const char *message,
+										   MemoryContext mcxt);
 extern void ruleset_require(const RuleSet *rs);
 extern void ruleset_raise(const RuleProblem *problem) pg_attribute_noreturn();
 
 extern int	ruleset_workload(const RuleSet *rs, const char *s, size_t len);
 extern int	ruleset_credential(const RuleSet *rs, const char *s, size_t len);
+
+/* Is this (len bytes) the built-in set's name? */
+static inline bool
+ruleset_is_builtin(const char *name, int len)
+{
+	return len == sizeof(CP_BUILTIN_RULE_SET) - 1 &&
+		memcmp(name, CP_BUILTIN_RULE_SET, len) == 0;
+}
+
+/*
+ * The built-in set, made once per process from the compiled rules (which
+ * never change, so it is kept across queries).  Inline: the forms without
+ * rule_set ask for it on every row.
+ */
+static inline const RuleSet *
+ruleset_builtin(void)
+{
+	if (likely(cp_builtin_rule_set != NULL))
+		return cp_builtin_rule_set;
+	return ruleset_make_builtin();
+}
 
 /* Does a person holding these credentials qualify (every one of a path)? */
 static inline bool

@@ -17,7 +17,7 @@
 #include "utils/builtins.h"
 
 #include "level.h"
-#include "ruleset.h"
+#include "rulespec.h"
 
 PG_FUNCTION_INFO_V1(cp_level_rule_set);
 PG_FUNCTION_INFO_V1(cp_required_entitlements_rule_set);
