@@ -22,7 +22,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
-#include "ruleset.h"
+#include "rulespec.h"
 
 PG_FUNCTION_INFO_V1(cp_rule_set_on);
 PG_FUNCTION_INFO_V1(cp_kind_counted);
@@ -59,7 +59,7 @@ LoadDatedSets(DatedSets *sets, MemoryContext fn_mcxt)
 	MemoryContext old;
 
 	if (sets->dated_fn == NULL)
-		sets->dated_fn = ruleset_extension_function("cp_rule_sets_dated", 0, NULL, fn_mcxt);
+		sets->dated_fn = rulespec_extension_function("cp_rule_sets_dated", 0, NULL, fn_mcxt);
 	d = FunctionCall0Coll(sets->dated_fn, InvalidOid);
 	row = DatumGetHeapTupleHeader(d);
 	dates = DatumGetArrayTypeP(GetAttributeByNum(row, 1, &isnull));
@@ -111,8 +111,8 @@ cp_rule_set_on(PG_FUNCTION_ARGS)
 										  ALLOCSET_SMALL_SIZES);
 		fcinfo->flinfo->fn_extra = sets;
 	}
-	ruleset_stamp_take(&now);
-	if (!ruleset_stamp_same(&now, &sets->stamp))
+	rulespec_stamp_take(&now);
+	if (!rulespec_stamp_same(&now, &sets->stamp))
 	{
 		MemoryContextReset(sets->cxt);
 		sets->n = 0;
@@ -172,8 +172,8 @@ CachedKinds(KindCache *cache, MemoryContext fn_mcxt, text *name)
 	int			n;
 	MemoryContext old;
 
-	ruleset_stamp_take(&now);
-	if (!ruleset_stamp_same(&now, &cache->stamp))
+	rulespec_stamp_take(&now);
+	if (!rulespec_stamp_same(&now, &cache->stamp))
 	{
 		MemoryContextReset(cache->cxt);
 		cache->sets = NULL;
@@ -185,7 +185,7 @@ CachedKinds(KindCache *cache, MemoryContext fn_mcxt, text *name)
 			return k;
 	}
 	if (cache->kinds_fn == NULL)
-		cache->kinds_fn = ruleset_extension_function("cp_rule_kinds", 1, &argtype, fn_mcxt);
+		cache->kinds_fn = rulespec_extension_function("cp_rule_kinds", 1, &argtype, fn_mcxt);
 	/* refuses a set that cannot be evaluated (42704, 55000) */
 	arr = DatumGetArrayTypeP(FunctionCall1Coll(cache->kinds_fn, InvalidOid,
 											   PointerGetDatum(name)));
@@ -208,8 +208,8 @@ CachedKinds(KindCache *cache, MemoryContext fn_mcxt, text *name)
 /*
  * cp_kind_counted(kind, rule_set): does the set count associations of the
  * kind?  The built-in set counts every kind but fast_track, reading no
- * table.  NULL rule_set: 22023; a set that cannot be evaluated: 42704 or
- * 55000 (from cp_rule_kinds).  NULL kind: NULL.
+ * table; a set that cannot be evaluated: 42704 or 55000 (from
+ * cp_rule_kinds).  STRICT: NULL for a NULL kind or set (no set is applied).
  */
 Datum
 cp_kind_counted(PG_FUNCTION_ARGS)
@@ -219,12 +219,6 @@ cp_kind_counted(PG_FUNCTION_ARGS)
 	Oid			kind;
 	const SetKinds *k;
 
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rule_set must not be NULL")));
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
 	kind = PG_GETARG_OID(0);
 	name = PG_GETARG_TEXT_PP(1);
 

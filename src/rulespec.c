@@ -72,18 +72,6 @@ static const CpMarket spec_markets[SPEC_NUM_THRESHOLDS] = {
 	CP_MARKET_DEVELOPED, CP_MARKET_DEVELOPING, CP_MARKET_DEVELOPED, CP_MARKET_DEVELOPING
 };
 
-/* The snapshot a scalar function's sets were read under. */
-typedef struct RuleSetStamp
-{
-	bool		valid;
-	LocalTransactionId lxid;
-	SubTransactionId subxid;
-	TransactionId xmin;
-	TransactionId xmax;
-	CommandId	curcid;
-	uint64		completed;
-} RuleSetStamp;
-
 /* A set a scalar function's call site read. */
 typedef struct CachedSet
 {
@@ -117,21 +105,34 @@ ExtensionSchema(Oid extoid)
 	return nsp;
 }
 
-/* cp_rule_set_spec(text) of the extension's schema, ready to call, in mcxt. */
-static FmgrInfo *
-SpecFunction(MemoryContext mcxt)
+/*
+ * The extension's function name(argtypes), found in the extension's schema,
+ * ready to call through fmgr (so that a SECURITY DEFINER one runs with the
+ * extension's rights), in mcxt.
+ */
+FmgrInfo *
+rulespec_extension_function(const char *name, int nargs, const Oid *argtypes,
+							MemoryContext mcxt)
 {
 	Oid			nsp = ExtensionSchema(get_extension_oid(EXTENSION_NAME, false));
-	Oid			argtype = TEXTOID;
 	Oid			fn;
 	FmgrInfo   *finfo;
 
 	fn = LookupFuncName(list_make2(makeString(get_namespace_name(nsp)),
-								   makeString(CP_RULE_SPEC_FUNCTION)),
-						1, &argtype, false);
+								   makeString(pstrdup(name))),
+						nargs, argtypes, false);
 	finfo = MemoryContextAllocZero(mcxt, sizeof(FmgrInfo));
 	fmgr_info_cxt(fn, finfo, mcxt);
 	return finfo;
+}
+
+/* cp_rule_set_spec(text), ready to call, in mcxt. */
+static FmgrInfo *
+SpecFunction(MemoryContext mcxt)
+{
+	Oid			argtype = TEXTOID;
+
+	return rulespec_extension_function(CP_RULE_SPEC_FUNCTION, 1, &argtype, mcxt);
 }
 
 /* Check that the row is a cp_rule_spec: its attributes, of their types. */
@@ -411,8 +412,8 @@ ruleset_load(const char *name, int len, MemoryContext setcxt,
 /* ---------- the scalar functions' cache ---------- */
 
 /* The snapshot the statement reads under now (not valid: none). */
-static void
-TakeStamp(RuleSetStamp *s)
+void
+rulespec_stamp_take(RuleSetStamp *s)
 {
 	Snapshot	snap;
 
@@ -430,8 +431,8 @@ TakeStamp(RuleSetStamp *s)
 }
 
 /* Do two stamps name snapshots that see the same rows? */
-static bool
-SameStamp(const RuleSetStamp *a, const RuleSetStamp *b)
+bool
+rulespec_stamp_same(const RuleSetStamp *a, const RuleSetStamp *b)
 {
 	return a->valid && b->valid && a->lxid == b->lxid && a->subxid == b->subxid &&
 		a->xmin == b->xmin && a->xmax == b->xmax && a->curcid == b->curcid &&
@@ -459,8 +460,8 @@ ruleset_cached(RuleSetCache *cache, MemoryContext fn_mcxt, const char *name,
 										   ALLOCSET_SMALL_SIZES);
 		cache->stamp = MemoryContextAllocZero(fn_mcxt, sizeof(RuleSetStamp));
 	}
-	TakeStamp(&now);
-	if (!SameStamp(&now, cache->stamp))
+	rulespec_stamp_take(&now);
+	if (!rulespec_stamp_same(&now, cache->stamp))
 	{
 		MemoryContextReset(cache->cxt);
 		cache->sets = NULL;

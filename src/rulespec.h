@@ -11,6 +11,22 @@
 
 #include "ruleset.h"
 
+/*
+ * The snapshot a call site's rule data were read under: data read under one
+ * stamp hold while the statement reads under the same one (once a query,
+ * and again after any change, the transaction's own or a rollback's).
+ */
+typedef struct RuleSetStamp
+{
+	bool		valid;
+	LocalTransactionId lxid;
+	SubTransactionId subxid;
+	TransactionId xmin;
+	TransactionId xmax;
+	CommandId	curcid;
+	uint64		completed;
+} RuleSetStamp;
+
 /* Rule sets a scalar function's call site read, while the snapshot stays. */
 typedef struct RuleSetCache
 {
@@ -20,6 +36,10 @@ typedef struct RuleSetCache
 	struct RuleSetStamp *stamp; /* the snapshot they were read under */
 } RuleSetCache;
 
+extern void rulespec_stamp_take(RuleSetStamp *s);
+extern bool rulespec_stamp_same(const RuleSetStamp *a, const RuleSetStamp *b);
+extern FmgrInfo *rulespec_extension_function(const char *name, int nargs,
+											 const Oid *argtypes, MemoryContext mcxt);
 extern const RuleSet *ruleset_load(const char *name, int len,
 								   MemoryContext setcxt, FmgrInfo **spec_fn,
 								   MemoryContext fncxt);

@@ -22,7 +22,7 @@ FROM (
            fe.qualified_individuals OPERATOR(pg_catalog.-) f0.qualified_individuals AS individuals_change
     FROM held
     CROSS JOIN @extschema@.cp_rule_sets_dated() r
-    CROSS JOIN LATERAL pg_catalog.unnest(r.dates, r.names) d(effective_from, rule_set)
+    CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(r.dates), pg_catalog.unnest(r.names)) d(effective_from, rule_set)
     CROSS JOIN @extschema@.cp_partner_figures(cp_explain_risk.as_of, @extschema@.cp_usage_window(),
                                               ARRAY[cp_explain_risk.partner_id], false, held.e_set) fe
     CROSS JOIN @extschema@.cp_partner_figures(cp_explain_risk.as_of, @extschema@.cp_usage_window(),

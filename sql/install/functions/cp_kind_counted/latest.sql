@@ -1,6 +1,6 @@
 CREATE FUNCTION @extschema@.cp_kind_counted(kind @extschema@.cp_association_kind, rule_set text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'cp_kind_counted'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.cp_kind_counted(@extschema@.cp_association_kind, text) IS
-  'Internal: whether a rule set counts associations of a kind (2017-07: every kind but fast_track); NULL set 22023, unknown 42704, incomplete 55000';
+  'Internal: whether a rule set counts associations of a kind (2017-07: every kind but fast_track); unknown 42704, incomplete 55000; NULL for NULL';
