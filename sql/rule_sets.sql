@@ -1023,6 +1023,43 @@ FROM (VALUES
     (14, $$SELECT cp_rule_set_on(current_date)$$)) s(n, statement)
 ORDER BY s.n;
 RESET ROLE;
+-- An administrator granted what the README grants on the rule tables
+-- (SELECT, INSERT, UPDATE, DELETE), and nothing else, writes a dated set:
+-- its commit re-evaluates every partner with the extension's rights (1
+-- silver -> gold under FY-admin, Gold at 4000); 2017-07 stays refused; its
+-- deletion re-evaluates under FY18 again (1 gold -> silver).
+CREATE ROLE regress_rs_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE
+    ON cp_rule_set, cp_rule_threshold, cp_rule_workload, cp_rule_credential, cp_rule_association TO regress_rs_admin;
+GRANT USAGE ON SCHEMA regress TO regress_rs_admin;
+GRANT EXECUTE ON FUNCTION regress.sqlstate_of(text) TO regress_rs_admin;
+SET ROLE regress_rs_admin;
+BEGIN;
+INSERT INTO cp_rule_set VALUES ('FY-admin', current_date, 'Gold at 4,000, by the administrator');
+INSERT INTO cp_rule_threshold SELECT 'FY-admin', level, market, CASE WHEN level = 'gold' THEN 4000 ELSE min_entitlements END,
+                                     min_individuals
+FROM cp_rule_threshold WHERE rule_set = 'FY18';
+INSERT INTO cp_rule_workload SELECT 'FY-admin', workload, spelling FROM cp_rule_workload WHERE rule_set = 'FY18';
+INSERT INTO cp_rule_credential SELECT 'FY-admin', path, credential FROM cp_rule_credential WHERE rule_set = 'FY18';
+INSERT INTO cp_rule_association SELECT 'FY-admin', kind FROM cp_rule_association WHERE rule_set = 'FY18';
+COMMIT;
+SELECT regress.sqlstate_of($$UPDATE cp_rule_threshold SET min_entitlements = 1 WHERE rule_set = '2017-07'$$) AS builtin,
+       regress.sqlstate_of($$TRUNCATE cp_rule_association$$) AS truncate,
+       regress.sqlstate_of($$INSERT INTO cp_rule_set VALUES ('FY-half', current_date + 5)$$) AS incomplete_statement;
+\set VERBOSITY sqlstate
+BEGIN;
+INSERT INTO cp_rule_set VALUES ('FY-half', current_date + 5, 'incomplete');
+COMMIT;
+\set VERBOSITY default
+DELETE FROM cp_rule_set WHERE rule_set = 'FY-admin';
+RESET ROLE;
+SELECT change_id, partner_id, old_level, new_level, rule_set FROM cp_level_change WHERE change_id > 13 ORDER BY 1;
+SELECT * FROM regress.rule_sets() WHERE rule_set LIKE 'FY-%';
+REVOKE ALL ON cp_rule_set, cp_rule_threshold, cp_rule_workload, cp_rule_credential, cp_rule_association
+    FROM regress_rs_admin;
+REVOKE ALL ON FUNCTION regress.sqlstate_of(text) FROM regress_rs_admin;
+REVOKE ALL ON SCHEMA regress FROM regress_rs_admin;
+DROP ROLE regress_rs_admin;
 REVOKE ALL ON cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership FROM regress_rs_reader;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM regress_rs_reader;
 REVOKE ALL ON FUNCTION regress.sqlstate_of(text) FROM regress_rs_reader, regress_rs_nobody;
@@ -1034,9 +1071,9 @@ DROP ROLE regress_rs_reader, regress_rs_nobody;
 -- (and at_risk -> secure), 5 (Teams, not eligible) silver -> none.
 DELETE FROM cp_rule_set WHERE rule_set <> '2017-07';
 SELECT * FROM regress.rule_sets();
-SELECT change_id, partner_id, old_level, new_level, rule_set FROM cp_level_change WHERE change_id > 13 ORDER BY 1;
+SELECT change_id, partner_id, old_level, new_level, rule_set FROM cp_level_change WHERE change_id > 15 ORDER BY 1;
 SELECT partner_id, old_status, new_status, held_level, level, projected_level FROM cp_status_change
-WHERE change_id > 4 ORDER BY change_id;
+WHERE change_id > 6 ORDER BY change_id;
 SELECT partner_id, level, rule_set FROM cp_partner_level ORDER BY 1;
 SELECT regress.reset();
 DROP FUNCTION regress.rule_sets();
