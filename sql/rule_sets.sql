@@ -886,6 +886,15 @@ COMMIT;
 SELECT count(*) AS changes, (SELECT string_agg(evaluated_at::text || rule_set, ',' ORDER BY partner_id)
                              FROM cp_partner_level) = :'kept_before' AS kept_as_they_were
 FROM cp_level_change;
+-- Nor does one that dates a draft and makes it a draft again: before and
+-- after, its rows belong only to drafts.
+BEGIN;
+UPDATE cp_rule_set SET effective_from = current_date + 30 WHERE rule_set = 'what-if';
+UPDATE cp_rule_set SET effective_from = NULL WHERE rule_set = 'what-if';
+COMMIT;
+SELECT count(*) AS changes, (SELECT string_agg(evaluated_at::text || rule_set, ',' ORDER BY partner_id)
+                             FROM cp_partner_level) = :'kept_before' AS kept_as_they_were
+FROM cp_level_change;
 
 -- Renaming the set in force: its rows follow; the history keeps the name it
 -- recorded, the kept levels are rewritten (a dated set was written).
