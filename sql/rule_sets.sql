@@ -388,6 +388,20 @@ SELECT regress.rs_level() AS at_3001, regress.rs_on() AS on_2999;
 ROLLBACK;
 SELECT regress.rs_level() AS at_3000, regress.rs_on() AS on_2999;
 DROP FUNCTION regress.rs_level(), regress.rs_on();
+-- Nor folded into a plan: a generic plan reads them at each execution.
+SET plan_cache_mode = force_generic_plan;
+PREPARE rs_q AS SELECT cp_rule_set_on('2999-12-31') AS on_2999, cp_level('developed', 3000, 3, 'what-if') AS level,
+                       cp_workload('Yammer', 'what-if') AS yammer;
+EXECUTE rs_q;
+BEGIN;
+INSERT INTO cp_rule_set VALUES ('late', '2999-01-01', 'dated, never completed: rolled back');
+UPDATE cp_rule_threshold SET min_entitlements = 3001 WHERE rule_set = 'what-if' AND level = 'gold' AND market = 'developed';
+DELETE FROM cp_rule_workload WHERE rule_set = 'what-if' AND workload = 'yammer';
+EXECUTE rs_q;
+ROLLBACK;
+EXECUTE rs_q;
+DEALLOCATE rs_q;
+RESET plan_cache_mode;
 
 -------------------------------------------------------------------------------
 -- 7. The aggregates under a named set.  Rows with a NULL rule_set are
