@@ -545,17 +545,26 @@ FROM (VALUES (1, 'workload 32', 10), (1, 'W1', 5), (2, 'workload_17', 7)) v(t, w
 SELECT cp_qualified_individuals(p, c, 'big') AS individuals, cp_credential('exam cred 64', 'big') AS cred64,
        cp_level('developed', 17, 2, 'big') AS level_17_2, cp_level('developed', 20, 2, 'big') AS level_20_2
 FROM (VALUES (1, 'cred 63'), (1, 'CRED-64'), (2, 'Cred 1'), (3, 'Exam Cred 2'), (3, 'cred1')) v(p, c);
--- Within the limits (31 more workloads, 32 more paths over the same
--- credentials: 63 workloads, 64 paths, 64 credentials) fine; beyond them
--- (two more workloads, a 65th credential, a 65th path) 54000 at the
--- statement's end.
+-- Up to the limits (64 workloads, 64 credentials, 64 paths), fine, and
+-- evaluated; one more of any, 54000 at the statement's end.
+INSERT INTO cp_rule_workload SELECT 'big', 'w' || i, 'Workload ' || i FROM generate_series(33, 64) i;
+INSERT INTO cp_rule_credential SELECT 'big', i, 'Cred ' || (i - 32) FROM generate_series(33, 64) i;
+SELECT * FROM regress.rule_sets() WHERE rule_set = 'big';
+SELECT count(DISTINCT path) AS paths FROM cp_rule_credential WHERE rule_set = 'big';
+-- expected: tenant 1: max(w64 10, w33 12) = 12; tenant 2: w1 7 -> 19.
+-- persons 2 (cred 1: path 33 now) and 4 (cred 32, path 64) qualify too -> 4.
+SELECT cp_active_entitlements(t, w, 'E3', n, false, '2018-07-01', 'big') AS entitlements,
+       cp_workload('WORKLOAD-64', 'big') AS w64
+FROM (VALUES (1, 'workload 64', 10), (1, 'W33', 12), (2, 'workload_1', 7)) v(t, w, n);
+SELECT cp_qualified_individuals(p, c, 'big') AS individuals
+FROM (VALUES (1, 'cred 63'), (1, 'CRED-64'), (2, 'Cred 1'), (3, 'Exam Cred 2'), (3, 'cred1'), (4, 'Cred 32')) v(p, c);
 SELECT s.n, s.statement, regress.sqlstate_of(s.statement) AS sqlstate
 FROM (VALUES
-    (1, $$INSERT INTO cp_rule_workload SELECT 'big', 'w' || i, 'Workload ' || i FROM generate_series(33, 63) i$$),
-    (2, $$INSERT INTO cp_rule_credential SELECT 'big', i, 'Cred ' || (i - 32) FROM generate_series(33, 64) i$$),
-    (3, $$INSERT INTO cp_rule_workload SELECT 'big', 'w' || i, 'Workload ' || i FROM generate_series(33, 65) i$$),
-    (4, $$INSERT INTO cp_rule_credential VALUES ('big', 1, 'Cred 65')$$),
-    (5, $$INSERT INTO cp_rule_credential SELECT 'big', i, 'Cred ' || (i - 32) FROM generate_series(33, 65) i$$))
+    (1, $$INSERT INTO cp_rule_workload VALUES ('big', 'w65', 'Workload 65')$$),
+    (2, $$INSERT INTO cp_rule_workload VALUES ('big', 'w64', 'Workload Sixty-Four')$$),   -- a spelling more: fine
+    (3, $$INSERT INTO cp_rule_credential VALUES ('big', 1, 'Cred 65')$$),
+    (4, $$INSERT INTO cp_rule_credential VALUES ('big', 65, 'Cred 1')$$),
+    (5, $$INSERT INTO cp_rule_credential VALUES ('big', 64, 'Cred 2')$$))                -- a credential more in a path: fine
     s(n, statement)
 ORDER BY s.n;
 DELETE FROM cp_rule_set WHERE rule_set = 'big';
