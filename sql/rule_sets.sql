@@ -612,6 +612,12 @@ SELECT * FROM regress.rule_sets() WHERE rule_set = 'FY99';
 -- a level's two markets must ask the same number of persons
 UPDATE cp_rule_threshold SET min_individuals = 3 WHERE rule_set = 'FY99' AND level = 'gold' AND market = 'developing';
 \echo :LAST_ERROR_MESSAGE
+-- ... in both levels at once
+BEGIN;
+UPDATE cp_rule_threshold SET min_individuals = 2 WHERE rule_set = 'FY99' AND level = 'silver' AND market = 'developing';
+UPDATE cp_rule_threshold SET min_individuals = 3 WHERE rule_set = 'FY99' AND level = 'gold' AND market = 'developing';
+COMMIT;
+\echo :LAST_ERROR_MESSAGE
 -- taking a part of a dated set away: refused at commit
 DELETE FROM cp_rule_association WHERE rule_set = 'FY99';
 \echo :LAST_ERROR_MESSAGE
@@ -625,6 +631,18 @@ SELECT * FROM regress.rule_sets() WHERE rule_set = 'FY99';
 -- evaluating under an incomplete draft: 55000, whatever part a function uses
 SELECT regress.sqlstate_of($$SELECT cp_workload('EXO', 'FY99')$$) AS workload,
        regress.sqlstate_of($$SELECT cp_required_individuals('silver', 'FY99')$$) AS individuals;
+-- a draft whose levels both ask different numbers of persons per market
+-- is incomplete too
+INSERT INTO cp_rule_set VALUES ('uneven', NULL, 'persons per market differ');
+INSERT INTO cp_rule_threshold VALUES ('uneven', 'silver', 'developed', 1, 1), ('uneven', 'silver', 'developing', 1, 2),
+                                     ('uneven', 'gold', 'developed', 2, 2), ('uneven', 'gold', 'developing', 2, 3);
+INSERT INTO cp_rule_workload VALUES ('uneven', 'yammer', 'Yammer');
+INSERT INTO cp_rule_credential VALUES ('uneven', 1, '70-346');
+INSERT INTO cp_rule_association VALUES ('uneven', 'delegated_admin');
+SELECT regress.sqlstate_of($$SELECT cp_level('developed', 1, 1, 'uneven')$$) AS level,
+       regress.sqlstate_of($$SELECT * FROM cp_evaluate('2018-07-01', 'uneven')$$) AS evaluate,
+       regress.sqlstate_of($$SELECT cp_qualified_individuals(1, '70-346', 'uneven')$$) AS individuals;
+DELETE FROM cp_rule_set WHERE rule_set = 'uneven';
 -- renaming carries the rows
 UPDATE cp_rule_set SET rule_set = 'FY99 renamed' WHERE rule_set = 'FY99';
 SELECT * FROM regress.rule_sets() WHERE rule_set LIKE 'FY99%';
