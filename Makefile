@@ -5,7 +5,7 @@ MODULE_big = competency
 OBJS       = src/competency.o src/rules.o src/keytype.o src/wire.o src/skus.o \
              src/aggsite.o src/entstate.o src/entitlements.o src/individuals.o \
              src/ruleset.o src/rulespec.o src/ruledates.o src/level.o src/whatif.o \
-             src/series.o src/truncate.o
+             src/series.o src/truncate.o src/rulewrites.o
 # The version lives in META.json (competency.control's default_version
 # says the same; test/t/009_sources.pl checks).  Install and upgrade scripts
 # are made from their sources in sql/install: each version's script, where
