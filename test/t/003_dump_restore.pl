@@ -132,7 +132,7 @@ UNION ALL SELECT 'competency_line', last_value, is_called::text FROM comp.cp_par
 # evaluation as flagging would make it.
 my $stale_statuses_sql = q{
 	SELECT count(*) FROM comp.cp_partner_figures(comp.cp_flagging_date(), comp.cp_flagging_window(), NULL, true,
-	                                             comp.cp_rule_set_on(comp.cp_flagging_date())) s
+	                           comp.cp_rule_set_on(comp.cp_flagging_date())) s
 	LEFT JOIN comp.cp_partner_level pl USING (partner_id)
 	WHERE coalesce(pl.status, 'not_held') <> s.status};
 my $before = $node->safe_psql('src', $sqlc);
