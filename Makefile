@@ -25,7 +25,7 @@ REGRESS    = setup aggregates analysts anywhere dates differential evaluate expl
              parallel roles rule_sets security shapes spellings tables
 ISOLATION  = flag_link_race flag_notify flag_person_move flag_same_partner \
              flag_status_credential flag_status_notify flag_status_projection \
-             flag_status_usage loader_locks stage_lock
+             flag_status_usage loader_locks rule_write_flag rule_write_race stage_lock
 ISOLATION_OPTS = --inputdir=test --load-extension=competency
 
 # The server headers are included as system headers: some of their inline
