@@ -242,15 +242,27 @@ sub restore_ok
 	return $ok;
 }
 
-# In one transaction or not.  (In one transaction, CREATE EXTENSION and the
-# data share it: the users' rows of the kind fast_track, an enum value an
-# update script adds, are loaded in the transaction that added it.)
-for my $case (['restore1', [ 'pg_restore', '--exit-on-error' ]],
-              ['restore3', [ 'pg_restore', '--exit-on-error', '--single-transaction' ]])
+# In one transaction or not.  PostgreSQL 15 refuses a value an enum gained
+# in the same transaction: fast_track, which 1.8's update adds, so rows of
+# that kind cannot be loaded in the transaction that runs CREATE EXTENSION.
+# The README's way: the definitions first (committed), then the data in one
+# transaction.
+$node->safe_psql('postgres', 'CREATE DATABASE restore1');
+restore_ok('restore1', [ 'pg_restore', '--exit-on-error', '-d', $node->connstr('restore1'), $dump ],
+	'pg_restore --exit-on-error exits 0');
+$node->safe_psql('postgres', 'CREATE DATABASE restore3');
+restore_ok('restore3', [ 'pg_restore', '--exit-on-error', '--section=pre-data', '-d', $node->connstr('restore3'), $dump ],
+		'pg_restore --section=pre-data exits 0')
+	and restore_ok('restore3', [ 'pg_restore', '--exit-on-error', '--single-transaction', '--section=data',
+			'--section=post-data', '-d', $node->connstr('restore3'), $dump ],
+		'then pg_restore --single-transaction of the data exits 0');
 {
-	my ($db, $cmd) = @$case;
-	$node->safe_psql('postgres', "CREATE DATABASE $db");
-	restore_ok($db, [ @$cmd, '-d', $node->connstr($db), $dump ], "@$cmd exits 0");
+	$node->safe_psql('postgres', 'CREATE DATABASE restore_one');
+	my ($stdout, $stderr) = ('', '');
+	IPC::Run::run([ 'pg_restore', '--exit-on-error', '--single-transaction', '-d', $node->connstr('restore_one'), $dump ],
+		'>', \$stdout, '2>', \$stderr);
+	like($stderr, qr/unsafe use of new value "fast_track"/,
+		'all of it in one transaction: PostgreSQL refuses the enum value the update added (documented)');
 }
 
 # In parallel: jobs may load cp_association before cp_partner, which the
@@ -266,8 +278,9 @@ $node->safe_psql('postgres', 'CREATE DATABASE restore5');
 		'pg_restore -j 4 under session_replication_role = replica exits 0');
 }
 
-# The plain dump through psql, statement by statement and in one transaction.
-for my $case (['restore4', []], ['restore2', ['--single-transaction']])
+# The plain dump through psql, statement by statement (in one transaction
+# it meets the enum value as above).
+for my $case (['restore4', []])
 {
 	my ($db, $opts) = @$case;
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
@@ -280,7 +293,7 @@ for my $case (['restore4', []], ['restore2', ['--single-transaction']])
 # 2017-07's rows, the users' sets, the same sets in force and the same
 # evaluations; the kept levels and history name the sets they were
 # evaluated under.
-for my $db (qw(restore1 restore2 restore3 restore4 restore5))
+for my $db (qw(restore1 restore3 restore4 restore5))
 {
   SKIP:
 	{
