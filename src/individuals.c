@@ -142,7 +142,7 @@ cp_individuals_trans(PG_FUNCTION_ARGS)
 	IndState   *st = PG_ARGISNULL(0) ? NULL : (IndState *) PG_GETARG_POINTER(0);
 	const RuleSet *rs;
 	text	   *cred;
-	int			c;
+	CpCredentials creds;
 	Datum		key;
 
 	if (PG_NARGS() > ARG_RULE_SET)
@@ -159,8 +159,8 @@ cp_individuals_trans(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		goto skip;
 	cred = PG_GETARG_TEXT_PP(2);
-	c = ruleset_credential(rs, VARDATA_ANY(cred), VARSIZE_ANY_EXHDR(cred));
-	if (c < 0)
+	creds = ruleset_credentials(rs, VARDATA_ANY(cred), VARSIZE_ANY_EXHDR(cred));
+	if (creds == 0)
 		goto skip;
 
 	if (st == NULL)
@@ -168,7 +168,7 @@ cp_individuals_trans(PG_FUNCTION_ARGS)
 							keytype_from_arg(&agg_site(fcinfo)->keytypes, fcinfo, 1),
 							0);
 	key = keytype_prepare(st->head.kt, PG_GETARG_DATUM(1));
-	AddCredentials(st, key, keytype_hash(st->head.kt, key), (CpCredentials) 1 << c);
+	AddCredentials(st, key, keytype_hash(st->head.kt, key), creds);
 
 skip:
 	if (st == NULL)

@@ -357,7 +357,8 @@ ruleset_workload(const RuleSet *rs, const char *s, size_t len)
 
 /*
  * The credential (its bit number) a row's credential names under the set,
- * or -1: its folded form is a credential's, or "exam" and then one's.
+ * or -1: its folded form is a credential's, or "exam" and then one's (the
+ * first when a set holds both "X" and "exam X": cp_credential's answer).
  */
 int
 ruleset_credential(const RuleSet *rs, const char *s, size_t len)
@@ -372,4 +373,31 @@ ruleset_credential(const RuleSet *rs, const char *s, size_t len)
 	if (c < 0 && n > EXAM_PREFIX_LEN && memcmp(buf, EXAM_PREFIX, EXAM_PREFIX_LEN) == 0)
 		c = FoldTableGet(rs->credential_tab, buf + EXAM_PREFIX_LEN, n - EXAM_PREFIX_LEN);
 	return c;
+}
+
+/*
+ * Every credential of the set a row's credential is: the one its folded
+ * form names, and the one it names without a leading "exam" (a set may
+ * hold both "X" and "exam X"); 0 for none.
+ */
+CpCredentials
+ruleset_credentials(const RuleSet *rs, const char *s, size_t len)
+{
+	char		buf[MAX_FOLDED];
+	int			n = cp_fold_text(s, len, buf, rs->credential_tab->maxlen + EXAM_PREFIX_LEN);
+	CpCredentials creds = 0;
+	int			c;
+
+	if (n <= 0)
+		return 0;
+	c = FoldTableGet(rs->credential_tab, buf, n);
+	if (c >= 0)
+		creds |= (CpCredentials) 1 << c;
+	if (n > EXAM_PREFIX_LEN && memcmp(buf, EXAM_PREFIX, EXAM_PREFIX_LEN) == 0)
+	{
+		c = FoldTableGet(rs->credential_tab, buf + EXAM_PREFIX_LEN, n - EXAM_PREFIX_LEN);
+		if (c >= 0)
+			creds |= (CpCredentials) 1 << c;
+	}
+	return creds;
 }

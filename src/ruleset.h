@@ -111,6 +111,7 @@ extern void ruleset_raise(const RuleProblem *problem) pg_attribute_noreturn();
 
 extern int	ruleset_workload(const RuleSet *rs, const char *s, size_t len);
 extern int	ruleset_credential(const RuleSet *rs, const char *s, size_t len);
+extern CpCredentials ruleset_credentials(const RuleSet *rs, const char *s, size_t len);
 
 /* Is this (len bytes) the built-in set's name? */
 static inline bool
