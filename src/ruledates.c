@@ -219,6 +219,8 @@ cp_kind_counted(PG_FUNCTION_ARGS)
 	Oid			kind;
 	const SetKinds *k;
 
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();		/* STRICT as declared; never trust it blindly */
 	kind = PG_GETARG_OID(0);
 	name = PG_GETARG_TEXT_PP(1);
 

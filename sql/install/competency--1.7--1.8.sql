@@ -150,7 +150,10 @@ COMMENT ON TYPE @extschema@.cp_rule_spec IS
 #include "functions/cp_rule_bucket/latest.sql"
 #include "functions/cp_check_rule_spellings/latest.sql"
 #include "functions/cp_rule_protect/latest.sql"
-#include "functions/cp_rule_count_write/latest.sql"
+#include "functions/cp_rule_write_begin/latest.sql"
+#include "functions/cp_rule_was_dated/latest.sql"
+#include "functions/cp_rule_flag_due/latest.sql"
+#include "functions/cp_rule_note_write/latest.sql"
 #include "functions/cp_rule_write/latest.sql"
 #include "functions/cp_rule_set_complete/latest.sql"
 
@@ -166,8 +169,8 @@ BEGIN
                                    FOR EACH ROW EXECUTE FUNCTION %1$s.cp_rule_protect()', s, t);
         EXECUTE pg_catalog.format('CREATE TRIGGER cp_rule_truncate BEFORE TRUNCATE ON %1$s.%2$I
                                    FOR EACH STATEMENT EXECUTE FUNCTION %1$s.cp_rule_protect()', s, t);
-        EXECUTE pg_catalog.format('CREATE TRIGGER cp_rule_count_write BEFORE INSERT OR UPDATE OR DELETE ON %1$s.%2$I
-                                   FOR EACH STATEMENT EXECUTE FUNCTION %1$s.cp_rule_count_write()', s, t);
+        EXECUTE pg_catalog.format('CREATE TRIGGER cp_rule_note_write BEFORE INSERT OR UPDATE OR DELETE ON %1$s.%2$I
+                                   FOR EACH STATEMENT EXECUTE FUNCTION %1$s.cp_rule_note_write()', s, t);
         EXECUTE pg_catalog.format('CREATE TRIGGER cp_rule_write_insert AFTER INSERT ON %1$s.%2$I
                                    REFERENCING NEW TABLE AS new_rows
                                    FOR EACH STATEMENT EXECUTE FUNCTION %1$s.cp_rule_write()', s, t);

@@ -2,7 +2,8 @@
 -- fold alike (23505); no spelling or canonical name that folds like another
 -- workload's (23514); credential names that fold alike are byte-identical
 -- (23505); nothing folds to empty, nor a credential to "exam" alone (23514);
--- at most 63 workloads, 64 credentials and 64 paths (54000).
+-- at most 64 workloads, 64 credentials and 64 paths (54000), the most the
+-- aggregates evaluate.
 CREATE FUNCTION @extschema@.cp_check_rule_spellings(sets text[]) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -62,7 +63,7 @@ BEGIN
     INTO t
     FROM pg_catalog.unnest(sets) s(rule_set)
     WHERE (SELECT pg_catalog.count(DISTINCT w.workload) FROM @extschema@.cp_rule_workload w
-           WHERE w.rule_set OPERATOR(pg_catalog.=) s.rule_set) OPERATOR(pg_catalog.>) 63
+           WHERE w.rule_set OPERATOR(pg_catalog.=) s.rule_set) OPERATOR(pg_catalog.>) 64
        OR (SELECT pg_catalog.count(DISTINCT c.credential) FROM @extschema@.cp_rule_credential c
            WHERE c.rule_set OPERATOR(pg_catalog.=) s.rule_set) OPERATOR(pg_catalog.>) 64
        OR (SELECT pg_catalog.count(DISTINCT c.path) FROM @extschema@.cp_rule_credential c
@@ -72,7 +73,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'program_limit_exceeded',
             MESSAGE = pg_catalog.format('rule set "%s" has %s workloads, %s credentials and %s paths', t.rule_set,
                                         t.workloads, t.credentials, t.paths),
-            DETAIL = 'A set holds at most 63 workloads, 64 distinct credentials and 64 paths.';
+            DETAIL = 'A set holds at most 64 workloads, 64 distinct credentials and 64 paths.';
     END IF;
 END
 $$;

@@ -18,7 +18,6 @@ BEGIN
     -- date, is refused before anything is locked
     PERFORM @extschema@.cp_window_start(as_of, @extschema@.cp_flagging_window(), 'as_of'::pg_catalog.text);
     PERFORM @extschema@.cp_check_triggers();
-    rule_set := @extschema@.cp_rule_set_on(as_of);
     IF partner_ids IS NOT NULL AND pg_catalog.cardinality(partner_ids) OPERATOR(pg_catalog.=) 0 THEN
         RETURN 0;
     END IF;
@@ -27,6 +26,10 @@ BEGIN
     PERFORM 1 FROM @extschema@.cp_partner p
     WHERE partner_ids IS NULL OR p.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids)
     ORDER BY p.partner_id FOR NO KEY UPDATE;
+
+    -- the set in force once the partners are held: a rule write's own
+    -- re-evaluation holds them until its commit, so this sees its set
+    rule_set := @extschema@.cp_rule_set_on(as_of);
 
     evaluated := ARRAY(SELECT e FROM @extschema@.cp_evaluate_for_flags(as_of, @extschema@.cp_flagging_window(),
                                                                        partner_ids, rule_set) e);

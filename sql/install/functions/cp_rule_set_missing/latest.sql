@@ -13,11 +13,11 @@ SELECT nullif(pg_catalog.concat_ws('; ',
      WHERE NOT EXISTS (SELECT 1 FROM @extschema@.cp_rule_threshold t
                        WHERE t.rule_set OPERATOR(pg_catalog.=) cp_rule_set_missing.rule_set
                          AND t.level OPERATOR(pg_catalog.=) l.level AND t.market OPERATOR(pg_catalog.=) m.market)),
-    (SELECT pg_catalog.string_agg(pg_catalog.format('the same min_individuals for %s in both markets', t.level), '; '
-                                  ORDER BY t.level)
-     FROM @extschema@.cp_rule_threshold t
-     WHERE t.rule_set OPERATOR(pg_catalog.=) cp_rule_set_missing.rule_set
-     GROUP BY t.level HAVING pg_catalog.count(DISTINCT t.min_individuals) OPERATOR(pg_catalog.>) 1),
+    (SELECT pg_catalog.string_agg(pg_catalog.format('the same min_individuals for %s in both markets', u.level), '; '
+                                  ORDER BY u.level)
+     FROM (SELECT t.level FROM @extschema@.cp_rule_threshold t
+           WHERE t.rule_set OPERATOR(pg_catalog.=) cp_rule_set_missing.rule_set
+           GROUP BY t.level HAVING pg_catalog.count(DISTINCT t.min_individuals) OPERATOR(pg_catalog.>) 1) u),
     CASE WHEN NOT EXISTS (SELECT 1 FROM @extschema@.cp_rule_workload w
                           WHERE w.rule_set OPERATOR(pg_catalog.=) cp_rule_set_missing.rule_set)
          THEN 'a workload' END,

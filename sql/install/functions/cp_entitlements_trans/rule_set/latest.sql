@@ -2,6 +2,6 @@ CREATE FUNCTION @extschema@.cp_entitlements_trans(internal, anyelement, text, te
                                                   bigint, boolean, date, text)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'cp_entitlements_trans'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.cp_entitlements_trans(internal, anyelement, text, text, bigint, boolean, date, text) IS
   'cp_active_entitlements transition under a named rule set: keeps the latest measurement per tenant, workload and SKU of the set''s workloads';
