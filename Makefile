@@ -22,7 +22,7 @@ PGFILEDESC = "competency - Cloud Productivity competency levels"
 # others use), and the isolation tests (concurrency) in test/specs.
 REGRESS    = setup aggregates analysts anywhere dates differential evaluate explain \
              flagging hostile import level lifecycle lifecycle_differential \
-             parallel roles rule_sets security shapes spellings tables
+             parallel roles rule_sets rule_sets_differential security shapes spellings tables
 ISOLATION  = flag_link_race flag_notify flag_person_move flag_same_partner \
              flag_status_credential flag_status_notify flag_status_projection \
              flag_status_usage loader_locks rule_write_flag rule_write_race stage_lock
