@@ -217,6 +217,11 @@ if [ -n "$BASELINE" ]; then
 	echo "Baseline: the aggregates of $BASE_LABEL, built by the"
 	echo "benchmark into schema \`bench_base\` and timed in the same rounds, beside the current ones;"
 	echo "current / baseline under 1 means the current code is faster."
+	bv=$(control_version 2>/dev/null <"$NOOP_DIR/base/competency.control" || true)
+	if [ -n "$bv" ] && [ "$bv" != "$THIS_VERSION" ]; then
+		echo "The baseline is version $bv's C under this version's SQL and declarations: arguments its C does not know"
+		echo "(a rule set, say) it never reads. \`PREVIOUS\` times a previous version's code, C and SQL, as it was."
+	fi
 fi
 echo
 
@@ -354,8 +359,14 @@ if [ -n "${SQL_BASELINE:-}" ]; then
 	q "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench_prev CASCADE; CREATE SCHEMA bench_prev" >/dev/null
 	ext=$(q "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'competency'")
 	for f in cp_status_partners cp_evaluate_partners; do
-		src=sql/install/functions/$f/$SQL_BASELINE.sql
-		[ -f "$src" ] || src=sql/install/functions/$f/latest.sql
+		# its form in that version: the latest snapshot of a version up to
+		# it (<version>.sql is the form that version introduced), else the
+		# current one
+		src=sql/install/functions/$f/latest.sql
+		for v in $(ls "sql/install/functions/$f" | sed -n 's/^\([0-9][0-9.]*\)\.sql$/\1/p' | sort -V); do
+			[ "$(printf '%s\n' "$v" "$SQL_BASELINE" | sort -V | tail -1)" = "$SQL_BASELINE" ] &&
+				src=sql/install/functions/$f/$v.sql
+		done
 		sed -e '/^COMMENT ON/,$d' -e "s/@extschema@\.cp_status_partners(/bench_prev.cp_status_partners(/g" \
 		    -e "s/FUNCTION @extschema@\./FUNCTION bench_prev./" -e "s/@extschema@/$ext/g" "$src"
 	done | $PSQL -q >/dev/null
@@ -405,9 +416,14 @@ if [ -n "$PREVIOUS" ]; then
 	pv=$(control_version 2>/dev/null <"$pdir/competency.control" || true)
 	pv=${pv:-previous}
 	ext=$(q "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'competency'")
-	loaded=""
+	loaded=""; files=""
 	for f in $PREV_FUNCS; do
-		[ -f "$pdir/sql/install/functions/$f/latest.sql" ] && loaded="$loaded $f"
+		[ -f "$pdir/sql/install/functions/$f/latest.sql" ] || continue
+		loaded="$loaded $f"
+		# and its other forms (<f>/rule_set/latest.sql, ...), if any
+		for file in "$pdir/sql/install/functions/$f/latest.sql" "$pdir/sql/install/functions/$f"/*/latest.sql; do
+			[ -f "$file" ] && files="$files $file"
+		done
 	done
 	case " $loaded " in
 	*" cp_evaluate "*" cp_active_entitlements "* | *" cp_active_entitlements "*" cp_evaluate "*) ;;
@@ -419,10 +435,9 @@ if [ -n "$PREVIOUS" ]; then
 	{
 		echo "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench_previous CASCADE; CREATE SCHEMA bench_previous;"
 		echo "SET search_path = bench_previous, $ext;"	# for the files that name nothing with @extschema@
-		for f in $loaded; do
+		for file in $files; do
 			sed -e '/^COMMENT ON/,$d' -e "s|MODULE_PATHNAME|$pdir/lib.so|" \
-			    -e "s/@extschema@\.\($names\)\b/bench_previous.\1/g" -e "s/@extschema@/$ext/g" \
-			    "$pdir/sql/install/functions/$f/latest.sql"
+			    -e "s/@extschema@\.\($names\)\b/bench_previous.\1/g" -e "s/@extschema@/$ext/g" "$file"
 		done
 		echo "CREATE FUNCTION bench_previous.agg_entitlements(d date, win integer)
 		      RETURNS TABLE (partner_id bigint, n bigint)
