@@ -1,5 +1,5 @@
 -- For make bench with BASELINE (test/bench/bench.sh builds the library):
---   psql -v lib=/path/to/base.so -f test/bench/baseline.sql
+--   psql -v lib=/path/to/lib.so -f test/bench/baseline.sql
 -- Schema bench_base: the aggregates of another revision's C, from the
 -- library :'lib', declared as the installed ones are (every form of
 -- cp_active_entitlements and cp_qualified_individuals, and of the internal
