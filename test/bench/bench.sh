@@ -195,14 +195,18 @@ q "CREATE EXTENSION IF NOT EXISTS competency" >/dev/null
 THIS_VERSION=$(q "SELECT extversion FROM pg_extension WHERE extname = 'competency'")
 # control_version: the default_version of the competency.control on stdin
 control_version() { sed -n "s/^default_version *= *'\(.*\)'.*/\1/p"; }
-# PREVIOUS, unset: the revision main, when this checkout has it and it is
-# another version than the installed one
+# PREVIOUS, unset: the previous version's code, the newest commit of this
+# checkout's first-parent history that changed competency.control to
+# another version than the installed one (on main, the merge that shipped
+# the previous version); none without history
 if [ -z "${PREVIOUS+set}" ]; then
 	PREVIOUS=""
-	if git rev-parse --verify -q "main^{commit}" >/dev/null 2>&1 &&
-		[ "$(git show main:competency.control 2>/dev/null | control_version)" != "$THIS_VERSION" ]; then
-		PREVIOUS=main
-	fi
+	for c in $(git log --first-parent --format=%H -- competency.control 2>/dev/null); do
+		if [ "$(git show "$c:competency.control" 2>/dev/null | control_version)" != "$THIS_VERSION" ]; then
+			PREVIOUS=$c
+			break
+		fi
+	done
 fi
 echo "## Benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')$([ "$QUICK" = 1 ] && echo ' (QUICK)')"
 echo
