@@ -15,6 +15,7 @@
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "nodes/supportnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -26,6 +27,7 @@
 
 PG_FUNCTION_INFO_V1(cp_rule_set_on);
 PG_FUNCTION_INFO_V1(cp_kind_counted);
+PG_FUNCTION_INFO_V1(cp_kind_counted_support);
 
 /* The kind the built-in set does not count. */
 #define UNCOUNTED_KIND "fast_track"
@@ -41,6 +43,8 @@ typedef struct DatedSets
 	int			n;
 	DateADT    *from;
 	text	  **name;
+	DateADT		last_d;			/* the date of the last call ... */
+	text	   *last;			/* ... and its answer (NULL: none yet) */
 } DatedSets;
 
 /* Read every dated set through cp_rule_sets_dated() into sets->cxt. */
@@ -87,7 +91,11 @@ LoadDatedSets(DatedSets *sets, MemoryContext fn_mcxt)
 
 /*
  * cp_rule_set_on(d): the name of the set with the greatest effective_from
- * not after d; drafts (no effective_from) never.  NULL d: 22023.
+ * not after d; drafts (no effective_from) never.  NULL d: 22023.  The
+ * answer is the call site's own copy of the name, not one per row (an
+ * evaluation asks for every usage row): it stays until the site is called
+ * under another snapshot, and whatever keeps a value past its row copies
+ * it, as every executor node and PL/pgSQL do.
  */
 Datum
 cp_rule_set_on(PG_FUNCTION_ARGS)
@@ -116,9 +124,12 @@ cp_rule_set_on(PG_FUNCTION_ARGS)
 	{
 		MemoryContextReset(sets->cxt);
 		sets->n = 0;
+		sets->last = NULL;
 		LoadDatedSets(sets, fcinfo->flinfo->fn_mcxt);
 		sets->stamp = now;
 	}
+	else if (sets->last != NULL && d == sets->last_d)
+		PG_RETURN_TEXT_P(sets->last);	/* an evaluation asks once a row */
 
 	/* the last set whose effective_from is not after d */
 	lo = 0;
@@ -134,7 +145,9 @@ cp_rule_set_on(PG_FUNCTION_ARGS)
 	}
 	if (lo == 0)
 		PG_RETURN_NULL();		/* only when the built-in set's row is gone */
-	PG_RETURN_TEXT_P(DatumGetTextPCopy(PointerGetDatum(sets->name[lo - 1])));
+	sets->last_d = d;
+	sets->last = sets->name[lo - 1];
+	PG_RETURN_TEXT_P(sets->last);
 }
 
 /* ---------- the kinds a set counts ---------- */
@@ -252,4 +265,25 @@ cp_kind_counted(PG_FUNCTION_ARGS)
 			PG_RETURN_BOOL(true);
 	}
 	PG_RETURN_BOOL(false);
+}
+
+/*
+ * The planner's estimate of cp_kind_counted(kind, rule_set) as a condition.
+ * Without one PostgreSQL keeps a third of the rows of any function, so a
+ * hash join over the associations an evaluation counts would be sized for a
+ * third of them and would grow its buckets and batches while it runs.  An
+ * association of a kind its set does not count is the exception (the
+ * built-in set leaves out fast_track alone), so the estimate is every row.
+ */
+Datum
+cp_kind_counted_support(PG_FUNCTION_ARGS)
+{
+	Node	   *req = (Node *) PG_GETARG_POINTER(0);
+
+	if (IsA(req, SupportRequestSelectivity))
+	{
+		((SupportRequestSelectivity *) req)->selectivity = 1.0;
+		PG_RETURN_POINTER(req);
+	}
+	PG_RETURN_POINTER(NULL);
 }
