@@ -146,6 +146,7 @@ COMMENT ON TYPE @extschema@.cp_rule_spec IS
 #include "functions/cp_rule_set_spec/latest.sql"
 #include "functions/cp_rule_set_on/latest.sql"
 #include "functions/cp_rule_kinds/latest.sql"
+#include "functions/cp_kind_counted_support/latest.sql"
 #include "functions/cp_kind_counted/latest.sql"
 #include "functions/cp_rule_bucket/latest.sql"
 #include "functions/cp_check_rule_spellings/latest.sql"
