@@ -191,39 +191,10 @@ FROM levels l,
      LATERAL rsdiff.required(l.rule_set, n.next_level, l.market) r
 $$;
 
--- The membership held on a date (grace_days after a year ends): its level,
--- renewal date, whether in grace, and E (the renewal date; in grace, the
--- date itself).
-CREATE FUNCTION rsdiff.held_on(as_of date, grace integer)
-RETURNS TABLE (partner_id bigint, held_level text, ends_on date, in_grace boolean, e date)
-LANGUAGE sql STABLE AS $$
-    SELECT p.partner_id,
-           coalesce(c.level::text, g.level::text, 'none'),
-           coalesce(c.ends_on, g.ends_on),
-           c.partner_id IS NULL AND g.partner_id IS NOT NULL,
-           CASE WHEN c.partner_id IS NOT NULL THEN c.ends_on
-                WHEN g.partner_id IS NOT NULL THEN as_of END
-    FROM cp_partner p
-    LEFT JOIN cp_membership c
-           ON c.partner_id = p.partner_id AND c.started_on <= as_of AND as_of < c.ends_on
-    LEFT JOIN LATERAL (
-        SELECT m.partner_id, m.level, m.ends_on FROM cp_membership m
-        WHERE m.partner_id = p.partner_id
-          AND m.ends_on <= as_of AND as_of < m.ends_on + grace
-        ORDER BY m.ends_on DESC LIMIT 1) g ON true
-$$;
 
 -------------------------------------------------------------------------------
--- Random helpers.
+-- Evaluation dates (random picks: regress.rnd and regress.pick, from setup).
 -------------------------------------------------------------------------------
-CREATE FUNCTION rsdiff.rnd(lo integer, hi integer) RETURNS integer
-LANGUAGE sql VOLATILE AS $$
-    SELECT lo + floor(random() * (hi - lo + 1))::integer
-$$;
-CREATE FUNCTION rsdiff.pick(a anyarray) RETURNS anyelement
-LANGUAGE sql VOLATILE AS $$
-    SELECT a[1 + floor(random() * cardinality(a))::integer]
-$$;
 
 -- Evaluation dates; the dated sets take effect between them (and one only
 -- after them all, in force on renewal dates only).
@@ -234,18 +205,18 @@ INSERT INTO rsdiff.window_days VALUES (28), (7);
 
 CREATE FUNCTION rsdiff.eval_day(plus integer DEFAULT 0) RETURNS date
 LANGUAGE sql VOLATILE AS $$
-    SELECT rsdiff.pick(array_agg(as_of + plus ORDER BY as_of)) FROM rsdiff.eval_date
+    SELECT regress.pick(array_agg(as_of + plus ORDER BY as_of)) FROM rsdiff.eval_date
 $$;
 
 -- A spelling with random ASCII case and separators, maybe padded.
 CREATE FUNCTION rsdiff.mangle(s text) RETURNS text
 LANGUAGE sql VOLATILE AS $$
-    SELECT rsdiff.pick(ARRAY['', '', '', ' ', E'\t', '_'])
+    SELECT regress.pick(ARRAY['', '', '', ' ', E'\t', '_'])
         || string_agg(CASE WHEN random() < 0.5 THEN upper(c) ELSE lower(c) END
                       || CASE WHEN random() < 0.1
-                              THEN rsdiff.pick(ARRAY[' ', '_', '-', ':', E'\t', E'\n', chr(11), '-_:'])
+                              THEN regress.pick(ARRAY[' ', '_', '-', ':', E'\t', E'\n', chr(11), '-_:'])
                               ELSE '' END, '' ORDER BY i)
-        || rsdiff.pick(ARRAY['', '', '', ' ', E'\r\n'])
+        || regress.pick(ARRAY['', '', '', ' ', E'\r\n'])
     FROM regexp_split_to_table(s, '') WITH ORDINALITY AS t(c, i)
 $$;
 
@@ -309,11 +280,11 @@ BEGIN
         FOR f IN SELECT * FROM rsdiff.family ORDER BY family COLLATE "C" LOOP
             CONTINUE WHEN random() > CASE WHEN f.builtin THEN 0.7 ELSE 0.35 END;
             canon := CASE WHEN cardinality(named) > 0 AND random() < 0.15
-                          THEN rsdiff.pick(named) ELSE f.family END;
+                          THEN regress.pick(named) ELSE f.family END;
             named := named || canon;
             picked := ARRAY(SELECT x FROM unnest(f.spellings) x WHERE random() < 0.6);
             IF cardinality(picked) = 0 THEN
-                picked := ARRAY[rsdiff.pick(f.spellings)];
+                picked := ARRAY[regress.pick(f.spellings)];
             END IF;
             INSERT INTO cp_rule_workload SELECT s.name, canon, x FROM unnest(picked) x;
         END LOOP;
@@ -321,23 +292,23 @@ BEGIN
             INSERT INTO cp_rule_workload VALUES (s.name, 'teams', 'Teams');
         END IF;
         -- paths of 1 to 3 credentials, each credential in one form per set
-        forms := ARRAY(SELECT rsdiff.pick(p.forms) FROM rsdiff.credential_pool p
+        forms := ARRAY(SELECT regress.pick(p.forms) FROM rsdiff.credential_pool p
                        ORDER BY p.credential COLLATE "C");
         pool := forms || forms[1:3] || forms[1:3];   -- the 2017 credentials more often
         path := 0;
-        FOR i IN 1 .. rsdiff.rnd(1, 4) LOOP
-            path := path + rsdiff.rnd(1, 3);
-            k := rsdiff.rnd(1, 3);
+        FOR i IN 1 .. regress.rnd(1, 4) LOOP
+            path := path + regress.rnd(1, 3);
+            k := regress.rnd(1, 3);
             INSERT INTO cp_rule_credential
-            SELECT DISTINCT s.name, path, rsdiff.pick(pool) FROM generate_series(1, k);
+            SELECT DISTINCT s.name, path, regress.pick(pool) FROM generate_series(1, k);
         END LOOP;
         -- thresholds, not always monotone; a level's individuals are the
         -- same in both markets
-        ind_silver := rsdiff.pick(ARRAY[0, 1, 1, 1, 2]);
-        ind_gold := rsdiff.pick(ARRAY[0, 1, 2, 2, 3]);
+        ind_silver := regress.pick(ARRAY[0, 1, 1, 1, 2]);
+        ind_gold := regress.pick(ARRAY[0, 1, 2, 2, 3]);
         INSERT INTO cp_rule_threshold
         SELECT s.name, l.level::competency_level, m.market::cp_market,
-               rsdiff.pick(ARRAY[0, 300, 800, 1000, 1500, 2000, 2500, 3000, 4000, 5000]),
+               regress.pick(ARRAY[0, 300, 800, 1000, 1500, 2000, 2500, 3000, 4000, 5000]),
                CASE l.level WHEN 'silver' THEN ind_silver ELSE ind_gold END
         FROM (VALUES ('silver'), ('gold')) l(level), (VALUES ('developed'), ('developing')) m(market);
         -- association kinds
@@ -392,17 +363,17 @@ DECLARE
     len integer;
 BEGIN
     FOR p IN SELECT partner_id FROM cp_partner WHERE partner_id % 8 <> 0 ORDER BY 1 LOOP
-        d := date '2016-06-01' + rsdiff.rnd(0, 450);
-        FOR i IN 1 .. rsdiff.rnd(0, 3) LOOP
-            len := rsdiff.pick(ARRAY[365, 365, 366, 200, 90, 31]);
+        d := date '2016-06-01' + regress.rnd(0, 450);
+        FOR i IN 1 .. regress.rnd(0, 3) LOOP
+            len := regress.pick(ARRAY[365, 365, 366, 200, 90, 31]);
             IF random() < 0.25 THEN
-                len := greatest(1, rsdiff.pick(ARRAY[rsdiff.eval_day(rsdiff.rnd(-1, 1)),
+                len := greatest(1, regress.pick(ARRAY[rsdiff.eval_day(regress.rnd(-1, 1)),
                                                      date '2017-07-20', '2017-08-01', '2017-09-01',
                                                      '2018-01-01', '2017-12-31']) - d);
             END IF;
             INSERT INTO cp_membership
-            VALUES (p, rsdiff.pick(ARRAY['silver', 'silver', 'silver', 'gold'])::competency_level, d, d + len);
-            d := d + len + CASE WHEN random() < 0.5 THEN 0 ELSE rsdiff.rnd(1, 50) END;
+            VALUES (p, regress.pick(ARRAY['silver', 'silver', 'silver', 'gold'])::competency_level, d, d + len);
+            d := d + len + CASE WHEN random() < 0.5 THEN 0 ELSE regress.rnd(1, 50) END;
         END LOOP;
     END LOOP;
 END
@@ -412,7 +383,7 @@ $$;
 -- (partner, tenant), of every kind, fast_track included; open, ended, not
 -- yet started, ending on an evaluation or renewal date.
 CREATE TABLE rsdiff.pair AS
-SELECT p.partner_id, CASE WHEN random() < 0.25 THEN rsdiff.rnd(1, 25) ELSE rsdiff.rnd(26, 500) END AS tenant
+SELECT p.partner_id, CASE WHEN random() < 0.25 THEN regress.rnd(1, 25) ELSE regress.rnd(26, 500) END AS tenant
 FROM cp_partner p, generate_series(1, 16) s
 WHERE p.partner_id % 8 <> 0 AND random() < 0.7;
 INSERT INTO cp_association (partner_id, tenant_id, kind, valid_from, valid_until)
@@ -420,17 +391,17 @@ SELECT partner_id, regress.t(tenant), kind, valid_from,
        CASE WHEN valid_until > valid_from THEN valid_until
             WHEN valid_until IS NOT NULL THEN valid_from + 1 END
 FROM (
-    SELECT x.partner_id, x.tenant, rsdiff.pick(enum_range(NULL::cp_association_kind)) AS kind,
+    SELECT x.partner_id, x.tenant, regress.pick(enum_range(NULL::cp_association_kind)) AS kind,
            x.valid_from,
            CASE WHEN r < 0.35 THEN NULL
-                WHEN r < 0.5 THEN (SELECT m.ends_on + rsdiff.pick(ARRAY[-1, 0, 0, 1]) FROM cp_membership m
+                WHEN r < 0.5 THEN (SELECT m.ends_on + regress.pick(ARRAY[-1, 0, 0, 1]) FROM cp_membership m
                                    WHERE m.partner_id = x.partner_id ORDER BY random() LIMIT 1)
-                WHEN r < 0.65 THEN rsdiff.eval_day(rsdiff.pick(ARRAY[0, 1, 2]))
-                ELSE x.valid_from + rsdiff.rnd(1, 400) END AS valid_until
+                WHEN r < 0.65 THEN rsdiff.eval_day(regress.pick(ARRAY[0, 1, 2]))
+                ELSE x.valid_from + regress.rnd(1, 400) END AS valid_until
     FROM (SELECT pr.partner_id, pr.tenant,
                  CASE WHEN random() < 0.4 THEN date '2016-01-01'
-                      WHEN random() < 0.4 THEN rsdiff.eval_day(rsdiff.pick(ARRAY[0, 1]))
-                      ELSE date '2016-10-01' + rsdiff.rnd(0, 500) END AS valid_from,
+                      WHEN random() < 0.4 THEN rsdiff.eval_day(regress.pick(ARRAY[0, 1]))
+                      ELSE date '2016-10-01' + regress.rnd(0, 500) END AS valid_from,
                  random() AS r
           FROM rsdiff.pair pr, generate_series(1, 4) k
           WHERE k = 1 OR random() < 0.4) x
@@ -443,15 +414,15 @@ FROM (
 CREATE FUNCTION rsdiff.some_workload() RETURNS text
 LANGUAGE sql VOLATILE AS $$
     SELECT CASE WHEN r < 0.75
-                THEN rsdiff.mangle(rsdiff.pick(
+                THEN rsdiff.mangle(regress.pick(
                          (SELECT array_agg(x ORDER BY x COLLATE "C") FROM rsdiff.family f,
                                  unnest(f.spellings || f.family) x)
                          || ARRAY['Exchange Online', 'EXO', 'SharePoint', 'SPO', 'Teams', 'ProPlus']))
                 WHEN r < 0.92
-                THEN rsdiff.mangle(rsdiff.pick(ARRAY['Exchange Onlin', 'Teams Rooms', 'Dynamics',
+                THEN rsdiff.mangle(regress.pick(ARRAY['Exchange Onlin', 'Teams Rooms', 'Dynamics',
                          'OneDrive Sync', 'Project', 'Intune Suite', 'Skype', 'exam EXO', 'EX O 2',
                          'Exchange.Online', 'Office 365', 'Yammer.com']))
-                ELSE rsdiff.pick(ARRAY['', ' ', 'Ｔeams', U&'Exchange\00A0Online', 'ＥＸＯ',
+                ELSE regress.pick(ARRAY['', ' ', 'Ｔeams', U&'Exchange\00A0Online', 'ＥＸＯ',
                          U&'\017FPO', 'Yammer Enterprıse', U&'Teams\200B'])
            END
     FROM (SELECT random() AS r) x
@@ -459,19 +430,19 @@ $$;
 
 CREATE TABLE rsdiff.series AS
 SELECT t AS tenant, s AS series, rsdiff.some_workload() AS workload,
-       rsdiff.pick(ARRAY['E3', 'E3', 'E1', 'E5', 'e3', 'E3 ', 'BUSINESS']) AS sku
+       regress.pick(ARRAY['E3', 'E3', 'E1', 'E5', 'e3', 'E3 ', 'BUSINESS']) AS sku
 FROM generate_series(1, 520) t, generate_series(1, 6) s
 WHERE random() < 0.5;
 
 CREATE TABLE rsdiff.measurement AS
 SELECT s.tenant, s.workload, s.sku, random() < 0.12 AS is_trial,
        CASE WHEN r < 0.06 THEN 0
-            WHEN r < 0.4 THEN rsdiff.rnd(1, 100)
-            WHEN r < 0.9 THEN rsdiff.rnd(100, 700)
-            ELSE rsdiff.rnd(700, 2500) END AS active_users,
+            WHEN r < 0.4 THEN regress.rnd(1, 100)
+            WHEN r < 0.9 THEN regress.rnd(100, 700)
+            ELSE regress.rnd(700, 2500) END AS active_users,
        CASE WHEN random() < 0.25
-            THEN rsdiff.eval_day(rsdiff.pick(ARRAY[-28, -27, -7, -6, 0, 1]))
-            ELSE rsdiff.eval_day(rsdiff.rnd(-35, 2)) END AS measured_on
+            THEN rsdiff.eval_day(regress.pick(ARRAY[-28, -27, -7, -6, 0, 1]))
+            ELSE rsdiff.eval_day(regress.rnd(-35, 2)) END AS measured_on
 FROM (SELECT s.*, random() AS r FROM rsdiff.series s, generate_series(1, 6) m
       WHERE m = 1 OR random() < 0.6) s;
 
@@ -482,7 +453,7 @@ SELECT regress.t(tenant), workload, sku, is_trial, active_users, measured_on
 FROM rsdiff.measurement WHERE random() < 0.1
 UNION ALL   -- conflicting counts on the same date, maybe another spelling
 SELECT regress.t(tenant), CASE WHEN random() < 0.5 THEN workload ELSE rsdiff.some_workload() END,
-       sku, random() < 0.1, rsdiff.rnd(0, 900), measured_on
+       sku, random() < 0.1, regress.rnd(0, 900), measured_on
 FROM rsdiff.measurement WHERE random() < 0.1;
 
 -- Persons (0 to 5 a partner) and credentials of every pool name in every
@@ -495,11 +466,11 @@ FROM cp_partner p, generate_series(1, 5) k WHERE p.partner_id % 8 <> 0 AND rando
 CREATE FUNCTION rsdiff.some_credential() RETURNS text
 LANGUAGE sql VOLATILE AS $$
     SELECT CASE WHEN r < 0.85
-                THEN rsdiff.pick(ARRAY['', '', '', 'exam ', 'Exam: ', 'EXAM-'])
-                     || rsdiff.mangle(rsdiff.pick(
+                THEN regress.pick(ARRAY['', '', '', 'exam ', 'Exam: ', 'EXAM-'])
+                     || rsdiff.mangle(regress.pick(
                             (SELECT array_agg(x ORDER BY x COLLATE "C") FROM rsdiff.credential_pool p, unnest(p.forms) x)
                             || ARRAY['70-346', '70-347', '70-346', '70-347', 'MCSA: Office 365']))
-                ELSE rsdiff.pick(ARRAY['70-348', 'MS-102', 'MCSA', 'exam', 'exam exam 70-346',
+                ELSE regress.pick(ARRAY['70-348', 'MS-102', 'MCSA', 'exam', 'exam exam 70-346',
                                        'exam exam MS-100', 'examination 70-347', '７０-346', 'MS-1OO'])
            END
     FROM (SELECT random() AS r) x
@@ -508,15 +479,15 @@ $$;
 INSERT INTO cp_credential (person_id, credential, earned_on, expires_on)
 SELECT person_id, credential, earned_on,
        CASE WHEN r < 0.3 THEN NULL
-            WHEN r < 0.45 THEN rsdiff.eval_day(rsdiff.pick(ARRAY[0, 1]))
-            WHEN r < 0.65 THEN (SELECT m.ends_on + rsdiff.pick(ARRAY[-1, 0, 1]) FROM cp_membership m
+            WHEN r < 0.45 THEN rsdiff.eval_day(regress.pick(ARRAY[0, 1]))
+            WHEN r < 0.65 THEN (SELECT m.ends_on + regress.pick(ARRAY[-1, 0, 1]) FROM cp_membership m
                                 JOIN cp_person pe ON pe.partner_id = m.partner_id
                                 WHERE pe.person_id = x.person_id ORDER BY random() LIMIT 1)
-            ELSE earned_on + rsdiff.rnd(30, 700) END
+            ELSE earned_on + regress.rnd(30, 700) END
 FROM (
     SELECT pe.person_id, rsdiff.some_credential() AS credential,
-           CASE WHEN random() < 0.2 THEN rsdiff.eval_day(rsdiff.pick(ARRAY[-1, 0, 1]))
-                ELSE date '2015-09-01' + rsdiff.rnd(0, 750) END AS earned_on,
+           CASE WHEN random() < 0.2 THEN rsdiff.eval_day(regress.pick(ARRAY[-1, 0, 1]))
+                ELSE date '2015-09-01' + regress.rnd(0, 750) END AS earned_on,
            random() AS r
     FROM cp_person pe, generate_series(1, 6) k WHERE random() < 0.75
 ) x;
@@ -545,7 +516,7 @@ FROM cp_partner p, rsdiff.eval_date d, rsdiff.window_days w, cp_rule_set s;
 -- The projection of every partner holding a level, at every date and
 -- window (grace 30 days, the default): to E under the set in force on E.
 CREATE TABLE rsdiff.held AS
-SELECT d.as_of, h.* FROM rsdiff.eval_date d, LATERAL rsdiff.held_on(d.as_of, 30) h;
+SELECT d.as_of, h.* FROM rsdiff.eval_date d, LATERAL regress.held_on(d.as_of, 30) h;
 INSERT INTO rsdiff.question (partner_id, usage_on, assoc_on, cred_on, rule_set, window_days)
 SELECT h.partner_id, h.as_of, h.e, h.e, rsdiff.set_on(h.e), w.days
 FROM rsdiff.held h, rsdiff.window_days w
