@@ -4,7 +4,8 @@ EXTENSION  = competency
 MODULE_big = competency
 OBJS       = src/competency.o src/rules.o src/keytype.o src/wire.o src/skus.o \
              src/aggsite.o src/entstate.o src/entitlements.o src/individuals.o \
-             src/level.o src/series.o
+             src/ruleset.o src/rulespec.o src/ruledates.o src/level.o src/whatif.o \
+             src/series.o src/truncate.o src/rulewrites.o
 # The version lives in META.json (competency.control's default_version
 # says the same; test/t/009_sources.pl checks).  Install and upgrade scripts
 # are made from their sources in sql/install: each version's script, where
@@ -21,10 +22,10 @@ PGFILEDESC = "competency - Cloud Productivity competency levels"
 # others use), and the isolation tests (concurrency) in test/specs.
 REGRESS    = setup aggregates analysts anywhere dates differential evaluate explain \
              flagging hostile import level lifecycle lifecycle_differential \
-             parallel roles security shapes spellings tables
+             parallel roles rule_sets rule_sets_differential security shapes spellings tables
 ISOLATION  = flag_link_race flag_notify flag_person_move flag_same_partner \
              flag_status_credential flag_status_notify flag_status_projection \
-             flag_status_usage loader_locks stage_lock
+             flag_status_usage loader_locks rule_write_flag rule_write_race stage_lock
 ISOLATION_OPTS = --inputdir=test --load-extension=competency
 
 # The server headers are included as system headers: some of their inline

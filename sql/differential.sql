@@ -59,12 +59,16 @@ RETURNS TABLE (partner_id bigint, market text,
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 WITH
 -- 1. usage rows of tenants the partner has an active association with on
---    as_of (one partner counts a tenant once: DISTINCT)
+--    as_of (one partner counts a tenant once: DISTINCT).  Only the three
+--    kinds the rules name count: the data draw kinds from every value of
+--    cp_association_kind, which also has fast_track, a kind the rules (the
+--    built-in rule set, the only one here) do not count.
 associated AS (
     SELECT DISTINCT a.partner_id, a.tenant_id
     FROM cp_association a
     WHERE a.valid_from <= as_of
       AND (a.valid_until IS NULL OR as_of < a.valid_until)
+      AND a.kind IN ('delegated_admin', 'transacting_partner', 'digital_partner_of_record')
 ),
 step1 AS (
     SELECT a.partner_id, u.*
@@ -590,7 +594,8 @@ GROUP BY e.as_of ORDER BY e.as_of;
 -- Here the aggregates run partially in the workers (checked), their states
 -- serialized and combined in the leader: over the raw join, one usage row
 -- per association row (the same row several times for a tenant with several
--- associations, which the duplicates-by-max rule absorbs), grouped by
+-- associations, which the duplicates-by-max rule absorbs; associations of
+-- the three kinds the rules count, as in the reference), grouped by
 -- partner; and over every credential, keyed by person, whose count is the
 -- sum of all partners'.
 CREATE TABLE diff.parallel_query AS SELECT $q$
@@ -601,6 +606,8 @@ SELECT %1$L::date AS as_of,
                                             u.is_trial, u.measured_on) AS n
               FROM cp_usage u JOIN cp_association x ON x.tenant_id = u.tenant_id
               WHERE x.valid_from <= %1$L AND (x.valid_until IS NULL OR %1$L < x.valid_until)
+                AND x.kind IN ('delegated_admin', 'transacting_partner',
+                                     'digital_partner_of_record')
                 AND u.measured_on > %1$L::date - 28 AND u.measured_on <= %1$L
               GROUP BY x.partner_id) e
         FULL JOIN diff.reference(%1$L, 28) r ON r.partner_id = e.partner_id

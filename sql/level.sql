@@ -23,10 +23,11 @@ SELECT l AS level, cp_next_level(l) AS next_level,
 FROM unnest(enum_range(NULL::competency_level)) l;
 SELECT cp_next_level(NULL) AS next_of_null;
 
--- Immutable and parallel safe, so usable in indexes and parallel plans.
+-- Immutable and parallel safe, so usable in indexes and parallel plans (the
+-- forms under a named rule set read it: stable).
 SELECT p.proname, p.provolatile, p.proparallel, p.proisstrict
 FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
 JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'competency'
 WHERE p.proname IN ('cp_level', 'cp_next_level', 'cp_required_entitlements',
                     'cp_required_individuals')
-ORDER BY 1;
+ORDER BY 1, 2;

@@ -7,7 +7,10 @@
 -- dates), at several dates, grace periods and usage windows.  Only numbers
 -- of differences (0 expected) and booleans are shown.  Spellings are read
 -- with cp_workload() and cp_credential(); nothing else of the extension is
--- used by the reference.
+-- used by the reference.  An association counts only when its kind is one
+-- of the three the rules name (the built-in rule set, the only one here):
+-- the data draw kinds from every value of cp_association_kind, fast_track
+-- included, which the rules do not count.
 --
 CREATE OR REPLACE FUNCTION regress.reset_lifecycle() RETURNS void
 LANGUAGE sql AS $$
@@ -48,27 +51,6 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE level WHEN 'gold' THEN 2 WHEN 'silver' THEN 1 ELSE 0 END
 $$;
 
--- The held level: the row covering as_of; else the row with the latest
--- ends_on such that ends_on <= as_of < ends_on + grace (in grace); else
--- none.  E: the covering row's ends_on; in grace, as_of.
-CREATE FUNCTION lcdiff.held(as_of date, grace integer)
-RETURNS TABLE (partner_id bigint, held_level text, ends_on date, in_grace boolean, e date)
-LANGUAGE sql STABLE AS $$
-    SELECT p.partner_id,
-           coalesce(c.level::text, g.level::text, 'none'),
-           coalesce(c.ends_on, g.ends_on),
-           c.partner_id IS NULL AND g.partner_id IS NOT NULL,
-           CASE WHEN c.partner_id IS NOT NULL THEN c.ends_on
-                WHEN g.partner_id IS NOT NULL THEN as_of END
-    FROM cp_partner p
-    LEFT JOIN cp_membership c
-           ON c.partner_id = p.partner_id AND c.started_on <= as_of AND as_of < c.ends_on
-    LEFT JOIN LATERAL (
-        SELECT m.partner_id, m.level, m.ends_on FROM cp_membership m
-        WHERE m.partner_id = p.partner_id
-          AND m.ends_on <= as_of AND as_of < m.ends_on + grace
-        ORDER BY m.ends_on DESC LIMIT 1) g ON true
-$$;
 
 -- Section 1, steps 2 to 6, per tenant: its figure from the usage rows
 -- current as of as_of.
@@ -93,11 +75,19 @@ LANGUAGE sql STABLE AS $$
     SELECT tenant_id, max(n)::bigint FROM per_workload GROUP BY 1
 $$;
 
--- Whether any association row of the partner covers the tenant on d.
+-- Whether an association of this kind counts: the three kinds the rules
+-- name (not fast_track).
+CREATE FUNCTION lcdiff.counted(kind cp_association_kind) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT kind IN ('delegated_admin', 'transacting_partner', 'digital_partner_of_record')
+$$;
+
+-- Whether any association row of the partner, of a kind that counts,
+-- covers the tenant on d.
 CREATE FUNCTION lcdiff.associated(p bigint, t uuid, d date) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM cp_association a
-                   WHERE a.partner_id = p AND a.tenant_id = t
+                   WHERE a.partner_id = p AND a.tenant_id = t AND lcdiff.counted(a.kind)
                      AND a.valid_from <= d AND (a.valid_until IS NULL OR d < a.valid_until))
 $$;
 
@@ -118,16 +108,18 @@ RETURNS TABLE (partner_id bigint, held_level text, ends_on date, level text, pro
                status text, entitlements_margin bigint, individuals_margin integer,
                projected_entitlements bigint, projected_individuals integer)
 LANGUAGE sql STABLE AS $$
-    WITH h AS (SELECT * FROM lcdiff.held(as_of, grace)),
+    WITH h AS (SELECT * FROM regress.held_on(as_of, grace)),
     tf AS (SELECT * FROM lcdiff.tenant_figure(as_of, window_days)),
     -- one partner counts a tenant once
     on_as_of AS (
         SELECT DISTINCT a.partner_id, a.tenant_id FROM cp_association a
         WHERE a.valid_from <= as_of AND (a.valid_until IS NULL OR as_of < a.valid_until)
+          AND lcdiff.counted(a.kind)
     ),
     on_e AS (
         SELECT DISTINCT a.partner_id, a.tenant_id FROM cp_association a JOIN h USING (partner_id)
         WHERE a.valid_from <= h.e AND (a.valid_until IS NULL OR h.e < a.valid_until)
+          AND lcdiff.counted(a.kind)
     ),
     e_now AS (SELECT o.partner_id, sum(tf.n)::bigint AS n FROM on_as_of o JOIN tf USING (tenant_id) GROUP BY 1),
     e_then AS (SELECT o.partner_id, sum(tf.n)::bigint AS n FROM on_e o JOIN tf USING (tenant_id) GROUP BY 1),
@@ -176,7 +168,7 @@ CREATE FUNCTION lcdiff.risk(as_of date, grace integer, window_days integer)
 RETURNS TABLE (partner_id bigint, kind text, subject text, effective_on date,
                entitlements_change bigint, individuals_change integer)
 LANGUAGE sql STABLE AS $$
-    WITH h AS (SELECT * FROM lcdiff.held(as_of, grace) WHERE held_level <> 'none'),
+    WITH h AS (SELECT * FROM regress.held_on(as_of, grace) WHERE held_level <> 'none'),
     tenants AS (
         SELECT DISTINCT a.partner_id, a.tenant_id, h.e FROM cp_association a JOIN h USING (partner_id)
     ),
@@ -195,6 +187,7 @@ LANGUAGE sql STABLE AS $$
                   FROM generate_series(as_of, m.e, interval '1 day') x
                   LEFT JOIN cp_association a
                          ON a.partner_id = m.partner_id AND a.tenant_id = m.tenant_id
+                        AND lcdiff.counted(a.kind)
                         AND a.valid_from <= x::date AND (a.valid_until IS NULL OR x::date < a.valid_until)
                   GROUP BY 1) w
             WHERE w.on_d <> m.on_e),
@@ -293,25 +286,17 @@ CREATE TABLE lcdiff.eval_date (as_of date PRIMARY KEY);
 INSERT INTO lcdiff.eval_date VALUES
     ('2025-12-31'), ('2026-03-01'), ('2026-06-15'), ('2026-06-16'), ('2026-09-30'), ('2027-01-01');
 
-CREATE FUNCTION lcdiff.rnd(lo integer, hi integer) RETURNS integer
-LANGUAGE sql VOLATILE AS $$
-    SELECT lo + floor(random() * (hi - lo + 1))::integer
-$$;
-CREATE FUNCTION lcdiff.pick(a anyarray) RETURNS anyelement
-LANGUAGE sql VOLATILE AS $$
-    SELECT a[1 + floor(random() * cardinality(a))::integer]
-$$;
 -- an evaluation date plus some days
 CREATE FUNCTION lcdiff.eval_day(plus integer DEFAULT 0) RETURNS date
 LANGUAGE sql VOLATILE AS $$
-    SELECT lcdiff.pick(array_agg(as_of + plus ORDER BY as_of)) FROM lcdiff.eval_date
+    SELECT regress.pick(array_agg(as_of + plus ORDER BY as_of)) FROM lcdiff.eval_date
 $$;
 -- a date near an evaluation date, on one, or anywhere in the period
 CREATE FUNCTION lcdiff.some_date() RETURNS date
 LANGUAGE sql VOLATILE AS $$
-    SELECT CASE WHEN r < 0.2 THEN lcdiff.eval_day(lcdiff.pick(ARRAY[-1, 0, 0, 1]))
-                WHEN r < 0.5 THEN lcdiff.eval_day(lcdiff.rnd(-60, 60))
-                ELSE date '2025-06-01' + lcdiff.rnd(0, 700) END
+    SELECT CASE WHEN r < 0.2 THEN lcdiff.eval_day(regress.pick(ARRAY[-1, 0, 0, 1]))
+                WHEN r < 0.5 THEN lcdiff.eval_day(regress.rnd(-60, 60))
+                ELSE date '2025-06-01' + regress.rnd(0, 700) END
     FROM (SELECT random() AS r) x
 $$;
 
@@ -334,16 +319,16 @@ DECLARE
     len integer;
 BEGIN
     FOR p IN SELECT partner_id FROM cp_partner ORDER BY 1 LOOP
-        d := date '2024-10-01' + lcdiff.rnd(0, 500);
-        n := lcdiff.rnd(0, 4);
+        d := date '2024-10-01' + regress.rnd(0, 500);
+        n := regress.rnd(0, 4);
         FOR i IN 1 .. n LOOP
-            len := lcdiff.pick(ARRAY[365, 365, 366, 200, 90, 31, 1]);
+            len := regress.pick(ARRAY[365, 365, 366, 200, 90, 31, 1]);
             IF random() < 0.15 THEN
                 -- end on an evaluation date (or the day after) when it can
-                len := greatest(1, lcdiff.eval_day(lcdiff.rnd(0, 1)) - d);
+                len := greatest(1, lcdiff.eval_day(regress.rnd(0, 1)) - d);
             END IF;
-            INSERT INTO cp_membership VALUES (p, lcdiff.pick(ARRAY['silver', 'gold'])::competency_level, d, d + len);
-            d := d + len + CASE WHEN random() < 0.5 THEN 0 ELSE lcdiff.rnd(1, 70) END;
+            INSERT INTO cp_membership VALUES (p, regress.pick(ARRAY['silver', 'gold'])::competency_level, d, d + len);
+            d := d + len + CASE WHEN random() < 0.5 THEN 0 ELSE regress.rnd(1, 70) END;
         END LOOP;
     END LOOP;
 END
@@ -353,20 +338,20 @@ $$;
 -- kind, starting and ending around the evaluation dates and the renewal
 -- dates, open or not.
 CREATE TABLE lcdiff.pair AS
-SELECT p.partner_id, lcdiff.rnd(1, 150) AS tenant
+SELECT p.partner_id, regress.rnd(1, 150) AS tenant
 FROM cp_partner p, generate_series(1, 8) s WHERE random() < 0.7;
 INSERT INTO cp_association (partner_id, tenant_id, kind, valid_from, valid_until)
 SELECT partner_id, regress.t(tenant), kind, valid_from,
        CASE WHEN valid_until > valid_from THEN valid_until
             WHEN valid_until IS NOT NULL THEN valid_from + 1 END
 FROM (
-    SELECT x.partner_id, x.tenant, lcdiff.pick(enum_range(NULL::cp_association_kind)) AS kind,
+    SELECT x.partner_id, x.tenant, regress.pick(enum_range(NULL::cp_association_kind)) AS kind,
            x.valid_from,
            CASE WHEN r < 0.35 THEN NULL
-                WHEN r < 0.5 THEN (SELECT m.ends_on + lcdiff.pick(ARRAY[-1, 0, 0, 1]) FROM cp_membership m
+                WHEN r < 0.5 THEN (SELECT m.ends_on + regress.pick(ARRAY[-1, 0, 0, 1]) FROM cp_membership m
                                    WHERE m.partner_id = x.partner_id ORDER BY random() LIMIT 1)
-                WHEN r < 0.65 THEN lcdiff.eval_day(lcdiff.pick(ARRAY[0, 1, 2]))
-                ELSE x.valid_from + lcdiff.rnd(1, 400) END AS valid_until
+                WHEN r < 0.65 THEN lcdiff.eval_day(regress.pick(ARRAY[0, 1, 2]))
+                ELSE x.valid_from + regress.rnd(1, 400) END AS valid_until
     FROM (SELECT pr.partner_id, pr.tenant,
                  CASE WHEN random() < 0.3 THEN date '2025-01-01'
                       ELSE lcdiff.some_date() END AS valid_from,
@@ -378,11 +363,11 @@ FROM (
 -- Usage: current, stale and future rows around every evaluation date;
 -- eligible and ineligible workloads, trials, SKUs, duplicates.
 INSERT INTO cp_usage
-SELECT regress.t(lcdiff.rnd(1, 160)),
-       lcdiff.pick(ARRAY['EXO', 'Exchange Online', 'SPO', 'SharePoint', 'SfB', 'Yammer', 'ProPlus',
+SELECT regress.t(regress.rnd(1, 160)),
+       regress.pick(ARRAY['EXO', 'Exchange Online', 'SPO', 'SharePoint', 'SfB', 'Yammer', 'ProPlus',
                          'Teams', 'Intune']),
-       lcdiff.pick(ARRAY['E1', 'E3', 'E5']),
-       random() < 0.1, lcdiff.rnd(0, 700), lcdiff.eval_day(lcdiff.rnd(-35, 3))
+       regress.pick(ARRAY['E1', 'E3', 'E5']),
+       random() < 0.1, regress.rnd(0, 700), lcdiff.eval_day(regress.rnd(-35, 3))
 FROM generate_series(1, 8000);
 INSERT INTO cp_usage SELECT * FROM cp_usage WHERE random() < 0.05;
 
@@ -395,17 +380,17 @@ FROM cp_partner p, generate_series(1, 6) k WHERE random() < 0.55;
 INSERT INTO cp_credential (person_id, credential, earned_on, expires_on)
 SELECT person_id, credential, earned_on,
        CASE WHEN r < 0.3 THEN NULL
-            WHEN r < 0.45 THEN lcdiff.eval_day(lcdiff.pick(ARRAY[0, 1]))
-            WHEN r < 0.6 THEN (SELECT m.ends_on + lcdiff.pick(ARRAY[-1, 0, 1]) FROM cp_membership m
+            WHEN r < 0.45 THEN lcdiff.eval_day(regress.pick(ARRAY[0, 1]))
+            WHEN r < 0.6 THEN (SELECT m.ends_on + regress.pick(ARRAY[-1, 0, 1]) FROM cp_membership m
                                JOIN cp_person pe ON pe.partner_id = m.partner_id
                                WHERE pe.person_id = x.person_id ORDER BY random() LIMIT 1)
-            ELSE earned_on + lcdiff.rnd(30, 700) END
+            ELSE earned_on + regress.rnd(30, 700) END
 FROM (
     SELECT pe.person_id,
-           lcdiff.pick(ARRAY['MCSA: Office 365', 'mcsa_office_365', '70-346', 'exam 70-346', '70-347',
+           regress.pick(ARRAY['MCSA: Office 365', 'mcsa_office_365', '70-346', 'exam 70-346', '70-347',
                              '70-347', '70-346', 'MCSA-Office365', '70-348', 'Teams Admin']) AS credential,
-           CASE WHEN random() < 0.2 THEN lcdiff.eval_day(lcdiff.pick(ARRAY[-1, 0, 1]))
-                ELSE date '2024-06-01' + lcdiff.rnd(0, 900) END AS earned_on,
+           CASE WHEN random() < 0.2 THEN lcdiff.eval_day(regress.pick(ARRAY[-1, 0, 1]))
+                ELSE date '2024-06-01' + regress.rnd(0, 900) END AS earned_on,
            random() AS r
     FROM cp_person pe, generate_series(1, 4) k WHERE random() < 0.8
 ) x;
@@ -460,10 +445,14 @@ FROM lcdiff.eval_date d, unnest(ARRAY[0, 30]) g, unnest(ARRAY[28, 7]) w,
 ORDER BY 1, 2, 3;
 
 -- Nontrivial: every kind occurs, figures of 0 and not, effective_on on E,
--- the day after as_of, and after a change that is undone before E.
+-- the day after as_of, and after a change that is undone before E.  With
+-- both windows compared above: since the data draw fast_track too, every
+-- tenant whose counted association moves has current usage over 28 days,
+-- while over 7 days some has a figure of 0.
 CREATE TEMP TABLE all_risk AS
-SELECT d.as_of, h.e, r.* FROM lcdiff.eval_date d, LATERAL lcdiff.risk(d.as_of, 30, 28) r
-JOIN LATERAL lcdiff.held(d.as_of, 30) h ON h.partner_id = r.partner_id;
+SELECT d.as_of, h.e, r.* FROM lcdiff.eval_date d, unnest(ARRAY[28, 7]) w,
+     LATERAL lcdiff.risk(d.as_of, 30, w) r
+JOIN LATERAL regress.held_on(d.as_of, 30) h ON h.partner_id = r.partner_id;
 SELECT k AS kind, count(r.kind) > 5 AS occurs
 FROM unnest(ARRAY['association_ends', 'association_starts', 'credential_expires']) k
 LEFT JOIN all_risk r ON r.kind = k GROUP BY 1 ORDER BY 1;

@@ -24,14 +24,22 @@ GRANT EXECUTE ON FUNCTION
     cp_active_entitlements(anyelement, text, text, bigint, boolean, date),
     cp_qualified_individuals(anyelement, text),
     cp_usage_window(), cp_flagging_window(), cp_flagging_date(), cp_grace_days(),
+    cp_rule_set_on(date), cp_evaluate(date, text), cp_level(cp_market, bigint, integer, text),
+    cp_required_entitlements(competency_level, cp_market, text), cp_required_individuals(competency_level, text),
+    cp_workload(text, text), cp_credential(text, text),
+    cp_active_entitlements(anyelement, text, text, bigint, boolean, date, text),
+    cp_qualified_individuals(anyelement, text, text),
     -- and what those run
-    cp_partner_figures(date, integer, bigint[], boolean), cp_partner_usage(date, integer, bigint[], boolean),
-    cp_next_targets(competency_level, cp_market, bigint, integer),
-    cp_partner_credentials(date, bigint[], boolean), cp_held(date, bigint[]), cp_in_period(date, date, date),
-    cp_series_dates(date, date, interval), cp_window_start(date, integer, text),
-    cp_require_date(date, text), cp_usage_entitlements(uuid, text, text, bigint, boolean, date),
-    cp_credential_individuals(bigint, text), cp_associated_on(bigint, uuid, date),
-    cp_qualified_on(bigint, date, date), cp_risk_tenants(bigint, date, date), cp_risk_persons(bigint, date, date)
+    cp_partner_figures(date, integer, bigint[], boolean, text), cp_partner_usage(date, integer, bigint[], boolean, text),
+    cp_next_targets(competency_level, cp_market, bigint, integer, text),
+    cp_partner_credentials(date, bigint[], boolean, text), cp_held(date, bigint[]), cp_in_period(date, date, date),
+    cp_series_dates(date, date, interval), cp_window_start(date, integer, text), cp_require_date(date, text),
+    cp_usage_entitlements(uuid, text, text, bigint, boolean, date, text), cp_credential_individuals(bigint, text, text),
+    cp_rule_kinds(text), cp_kind_counted(cp_association_kind, text), cp_rule_sets_dated(), cp_rule_sets_usable(),
+    cp_associated_on(bigint, uuid, date, text), cp_qualified_on(bigint, date, date, text),
+    cp_risk_tenants(bigint, date, date, text), cp_risk_persons(bigint, date, date, text)
+    TO competency_reader;
+GRANT SELECT ON cp_rule_set, cp_rule_threshold, cp_rule_workload, cp_rule_credential, cp_rule_association
     TO competency_reader;
 
 CREATE ROLE competency_loader NOLOGIN;
@@ -48,6 +56,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
     ON cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership TO competency_admin;
 GRANT SELECT, DELETE, TRUNCATE ON cp_partner_center_reject, cp_partner_center_competency_reject
     TO competency_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE
+    ON cp_rule_set, cp_rule_threshold, cp_rule_workload, cp_rule_credential, cp_rule_association TO competency_admin;
 GRANT EXECUTE ON FUNCTION cp_refresh_levels(date) TO competency_admin;
 GRANT SET ON PARAMETER competency.flagging TO competency_admin;
 GRANT USAGE ON SCHEMA regress TO competency_reader, competency_loader, competency_admin;

@@ -59,3 +59,34 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT lpad(to_hex(n), 32, '0')::uuid
 $$;
 
+
+-- For the differential tests: random helpers, and the plain-SQL reference
+-- of the membership held on a date (the row covering as_of; else the row
+-- with the latest ends_on such that ends_on <= as_of < ends_on + grace, in
+-- grace; else none).  E: the covering row's ends_on; in grace, as_of.
+CREATE FUNCTION regress.rnd(lo integer, hi integer) RETURNS integer
+LANGUAGE sql VOLATILE AS $$
+    SELECT lo + floor(random() * (hi - lo + 1))::integer
+$$;
+CREATE FUNCTION regress.pick(a anyarray) RETURNS anyelement
+LANGUAGE sql VOLATILE AS $$
+    SELECT a[1 + floor(random() * cardinality(a))::integer]
+$$;
+CREATE FUNCTION regress.held_on(as_of date, grace integer)
+RETURNS TABLE (partner_id bigint, held_level text, ends_on date, in_grace boolean, e date)
+LANGUAGE sql STABLE AS $$
+    SELECT p.partner_id,
+           coalesce(c.level::text, g.level::text, 'none'),
+           coalesce(c.ends_on, g.ends_on),
+           c.partner_id IS NULL AND g.partner_id IS NOT NULL,
+           CASE WHEN c.partner_id IS NOT NULL THEN c.ends_on
+                WHEN g.partner_id IS NOT NULL THEN as_of END
+    FROM cp_partner p
+    LEFT JOIN cp_membership c
+           ON c.partner_id = p.partner_id AND c.started_on <= as_of AND as_of < c.ends_on
+    LEFT JOIN LATERAL (
+        SELECT m.partner_id, m.level, m.ends_on FROM cp_membership m
+        WHERE m.partner_id = p.partner_id
+          AND m.ends_on <= as_of AND as_of < m.ends_on + grace
+        ORDER BY m.ends_on DESC LIMIT 1) g ON true
+$$;

@@ -227,6 +227,7 @@ _PG_init(void)
 							&cp_max_state_kb, DEFAULT_MAX_STATE_KB, 64, MAX_KILOBYTES,
 							PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("competency");
+	cp_guard_truncate_init();
 }
 
 /*

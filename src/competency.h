@@ -14,4 +14,7 @@ extern int	cp_max_state_kb;
 
 extern void cp_check_state_size(Size bytes, const char *aggregate);
 
+/* truncate.c: TRUNCATE of a rule table is refused (42501). */
+extern void cp_guard_truncate_init(void);
+
 #endif							/* COMPETENCY_COMPETENCY_H */

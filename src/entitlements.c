@@ -2,11 +2,14 @@
  * entitlements.c
  *	  cp_active_entitlements(tenant anyelement, workload text, sku text,
  *							 active_users bigint, is_trial boolean,
- *							 measured_on date) -> bigint
+ *							 measured_on date [, rule_set text]) -> bigint
  *
- * The aggregate's support functions: rows go into the state (entstate.c),
- * partial states are combined, and states travel between processes in the
- * format below.
+ * The aggregate's support functions, the same for both forms (and for
+ * cp_usage_entitlements, over uuid tenants): rows go into the state
+ * (entstate.c), partial states are combined, and states travel between
+ * processes in the format below.  Without rule_set, rows are evaluated
+ * under the built-in set; with it, under the set the rows name
+ * (aggsite.h), whose workload indexes the measurements carry.
  *
  * Format (version 2), big-endian: byte version; int32 key type; int32 key
  * collation; int32 nskus, then per SKU: int32 length, bytes; int32
@@ -15,7 +18,11 @@
  * SKU number (0 to nskus - 1, numbered for this state), int32 date (days
  * since 2000-01-01, or infinity), int64 count.  Tenants come in the order
  * the state sorts them (entstate.c), each once; a tenant's (workload, SKU)
- * pairs each once.  (Version 1 was the same but for the order.)
+ * pairs each once.  (Version 1 was the same but for the order.)  The form
+ * with rule_set writes version 2 | WIRE_RULE_SET_FORM, and after the key
+ * collation its rule set (aggsite.c); a state whose set cannot be evaluated
+ * holds no SKUs and no tenants.  Workloads are those of the built-in set
+ * (0 to 4), or of the named set (under CP_MAX_WORKLOADS).
  */
 #include "postgres.h"
 
@@ -25,10 +32,11 @@
 
 #include "aggsite.h"
 #include "entstate.h"
-#include "rules.h"
+#include "ruleset.h"
 #include "wire.h"
 
 #define ENT_STATE_VERSION 2
+#define ARG_RULE_SET 7			/* of the transition function, when it has one */
 #define SLOT_WIRE_BYTES (1 + 4 + 4 + 8)
 #define TENANT_MIN_WIRE_BYTES (4 + 4 + SLOT_WIRE_BYTES)
 
@@ -38,13 +46,22 @@ PG_FUNCTION_INFO_V1(cp_entitlements_combine);
 PG_FUNCTION_INFO_V1(cp_entitlements_serialize);
 PG_FUNCTION_INFO_V1(cp_entitlements_deserialize);
 
-/* The SKUs and spellings of the call site. */
+/* The SKUs and spellings of the call site (the form without rule_set). */
 static SkuDict *
 SiteSkus(FunctionCallInfo fcinfo, AggSite *site)
 {
 	if (site->skus == NULL)
-		site->skus = sku_dict_create(fcinfo->flinfo->fn_mcxt);
+		site->skus = sku_dict_create(fcinfo->flinfo->fn_mcxt, ruleset_builtin());
 	return site->skus;
+}
+
+/* The SKUs and spellings of a rule set at the call site. */
+static SkuDict *
+SetSkus(FunctionCallInfo fcinfo, SiteSet *set)
+{
+	if (set->skus == NULL)
+		set->skus = sku_dict_create(fcinfo->flinfo->fn_mcxt, set->rs);
+	return set->skus;
 }
 
 /* A text argument as PG_GETARG_TEXT_PP gives it, without a call if in place. */
@@ -66,6 +83,30 @@ NegativeCount(int64 users)
 			 errmsg("active_users must not be negative: " INT64_FORMAT, users)));
 }
 
+/*
+ * The state of a row that names a rule set: st, whose set it must be, or
+ * if st is NULL a new state of that set (the name counts even when the row
+ * is skipped for another reason).
+ */
+static EntState *
+NamedState(FunctionCallInfo fcinfo, EntState *st)
+{
+	text	   *name = TextArg(fcinfo, ARG_RULE_SET);
+	SiteSet    *set;
+
+	if (st != NULL)
+	{
+		agg_rules_check(&st->head.rules, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+		return st;
+	}
+	set = agg_site_set(fcinfo, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), true);
+	st = ent_create(agg_context(fcinfo),
+					keytype_from_arg(&agg_site(fcinfo)->keytypes, fcinfo, 1),
+					SetSkus(fcinfo, set), 0);
+	agg_rules_of(&st->head.rules, set);
+	return st;
+}
+
 Datum
 cp_entitlements_trans(PG_FUNCTION_ARGS)
 {
@@ -78,6 +119,14 @@ cp_entitlements_trans(PG_FUNCTION_ARGS)
 	/* checked before anything is skipped: the outcome never hangs on order */
 	if (!PG_ARGISNULL(4) && unlikely(PG_GETARG_INT64(4) < 0))
 		NegativeCount(PG_GETARG_INT64(4));
+	if (PG_NARGS() > ARG_RULE_SET)
+	{
+		if (PG_ARGISNULL(ARG_RULE_SET))
+			goto skip;
+		st = NamedState(fcinfo, st);
+		if (st->head.rules.problem != NULL)
+			goto skip;			/* raised by the final function */
+	}
 	if (PG_ARGISNULL(1) | PG_ARGISNULL(2) | PG_ARGISNULL(3) |
 		PG_ARGISNULL(4) | PG_ARGISNULL(5) | PG_ARGISNULL(6) ||
 		PG_GETARG_BOOL(5))
@@ -87,7 +136,7 @@ cp_entitlements_trans(PG_FUNCTION_ARGS)
 		(AggSite *) fcinfo->flinfo->fn_extra : agg_site(fcinfo);
 	workload = TextArg(fcinfo, 2);
 	sku = TextArg(fcinfo, 3);
-	skuw = sku_lookup(SiteSkus(fcinfo, site),
+	skuw = sku_lookup(st != NULL ? st->skus : SiteSkus(fcinfo, site),
 					  VARDATA_ANY(workload), VARSIZE_ANY_EXHDR(workload),
 					  VARDATA_ANY(sku), VARSIZE_ANY_EXHDR(sku));
 	if (skuw < 0)
@@ -108,13 +157,19 @@ skip:
 	PG_RETURN_POINTER(st);
 }
 
+/* The total; the problem of a state's rule set, if one is recorded. */
 Datum
 cp_entitlements_final(PG_FUNCTION_ARGS)
 {
+	EntState   *st;
+
 	(void) agg_context(fcinfo);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
-	PG_RETURN_INT64(ent_total((EntState *) PG_GETARG_POINTER(0)));
+	st = (EntState *) PG_GETARG_POINTER(0);
+	if (st->head.rules.problem != NULL)
+		ruleset_raise(st->head.rules.problem);
+	PG_RETURN_INT64(ent_total(st));
 }
 
 /* An empty state to merge like into, of its key type and SKU numbers. */
@@ -188,22 +243,17 @@ WriteTenant(EntState *st, StringInfo buf, int32 from, int32 to)
 	}
 }
 
-/* Tenants are written in the order the state sorts them. */
-Datum
-cp_entitlements_serialize(PG_FUNCTION_ARGS)
+/* Append the state's SKUs and tenants, in the order the state sorts them. */
+static void
+WriteMeasures(EntState *st, StringInfo buf)
 {
-	EntState   *st;
-	StringInfoData buf;
 	StringInfoData tenants;
 	int32	   *order;
 	int32		nlocal;
 	int32		ntenants = 0;
 
-	(void) agg_context(fcinfo);
-	st = (EntState *) PG_GETARG_POINTER(0);
 	ent_compact(st);
 	order = NumberSkus(st, &nlocal);
-
 	initStringInfo(&tenants);
 	for (int32 i = 0, end; i < st->n; i = end)
 	{
@@ -211,23 +261,48 @@ cp_entitlements_serialize(PG_FUNCTION_ARGS)
 		WriteTenant(st, &tenants, i, end);
 		ntenants++;
 	}
-
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, ENT_STATE_VERSION);
-	keytype_send_header(st->head.kt, &buf);
-	pq_sendint32(&buf, nlocal);
+	pq_sendint32(buf, nlocal);
 	for (int32 i = 0; i < nlocal; i++)
 	{
 		int			len;
 		const char *name = sku_name(st->skus, order[i], &len);
 
-		pq_sendint32(&buf, len);
-		pq_sendbytes(&buf, name, len);
+		pq_sendint32(buf, len);
+		pq_sendbytes(buf, name, len);
 	}
-	pq_sendint32(&buf, ntenants);
-	pq_sendbytes(&buf, tenants.data, tenants.len);
+	pq_sendint32(buf, ntenants);
+	pq_sendbytes(buf, tenants.data, tenants.len);
 	pfree(tenants.data);
 	pfree(order);
+}
+
+/*
+ * The state in the format above; of a rule set that cannot be evaluated,
+ * only the set (the final function raises its problem whatever else).
+ */
+Datum
+cp_entitlements_serialize(PG_FUNCTION_ARGS)
+{
+	EntState   *st;
+	StringInfoData buf;
+
+	(void) agg_context(fcinfo);
+	st = (EntState *) PG_GETARG_POINTER(0);
+	pq_begintypsend(&buf);
+	if (st->head.rules.name == NULL)
+		pq_sendbyte(&buf, ENT_STATE_VERSION);
+	else
+		pq_sendbyte(&buf, ENT_STATE_VERSION | WIRE_RULE_SET_FORM);
+	keytype_send_header(st->head.kt, &buf);
+	if (st->head.rules.name != NULL)
+		agg_rules_send(&buf, &st->head.rules);
+	if (st->head.rules.problem == NULL)
+		WriteMeasures(st, &buf);
+	else
+	{
+		pq_sendint32(&buf, 0);	/* SKUs */
+		pq_sendint32(&buf, 0);	/* tenants */
+	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -260,7 +335,7 @@ ReadSkus(StringInfo buf, SkuDict *skus, int32 *nskus)
  */
 static void
 ReadTenant(EntState *st, StringInfo buf, const int32 *skus, int32 nskus,
-		   int32 i, TenantKey *prev)
+		   int32 i, TenantKey *prev, int nworkloads)
 {
 	bool		is_new;
 	TenantKey	k = ent_tenant_key(st, keytype_recv(st->head.kt, buf), &is_new);
@@ -281,7 +356,7 @@ ReadTenant(EntState *st, StringInfo buf, const int32 *skus, int32 nskus,
 		m.tenant = k;
 		m.measured_on = (DateADT) pq_getmsgint(buf, 4);
 		m.users = pq_getmsgint64(buf);
-		if (w >= CP_NUM_WORKLOADS)
+		if (w >= nworkloads)
 			STATE_ERROR("Workload %d is not an eligible workload.", w);
 		if (sku < 0 || sku >= nskus)
 			STATE_ERROR("SKU number %d is not among the %d SKUs.", sku, nskus);
@@ -296,6 +371,11 @@ ReadTenant(EntState *st, StringInfo buf, const int32 *skus, int32 nskus,
 		STATE_ERROR("Tenant %d has two measurements of one workload and SKU.", i);
 }
 
+/*
+ * Read a state of either form: the built-in set's workloads and the call
+ * site's SKU dictionary, or its rule set's (its name; workloads under the
+ * limit) and that set's dictionary at the call site.
+ */
 Datum
 cp_entitlements_deserialize(PG_FUNCTION_ARGS)
 {
@@ -303,22 +383,31 @@ cp_entitlements_deserialize(PG_FUNCTION_ARGS)
 	AggSite    *site = agg_site(fcinfo);
 	StringInfoData buf;
 	KeyType    *kt;
+	StateRules	rules = {0};
+	SkuDict    *dict;
 	EntState   *st;
 	int32	   *skus;
 	int32		nskus;
 	int32		ntenants;
 	TenantKey	prev;
+	bool		named;
 
 	wire_open(&buf, PG_GETARG_BYTEA_PP(0));
-	wire_check_version(&buf, ENT_STATE_VERSION);
+	named = wire_check_version(&buf, ENT_STATE_VERSION);
 	kt = keytype_recv_header(&site->keytypes, fcinfo->flinfo->fn_mcxt, &buf);
-	skus = ReadSkus(&buf, SiteSkus(fcinfo, site), &nskus);
+	dict = named ? SetSkus(fcinfo, agg_rules_recv(fcinfo, &buf, &rules)) :
+		SiteSkus(fcinfo, site);
+	skus = ReadSkus(&buf, dict, &nskus);
 	ntenants = wire_getcount(&buf, TENANT_MIN_WIRE_BYTES, "tenants");
+	if (rules.problem != NULL && (nskus > 0 || ntenants > 0))
+		STATE_ERROR("A state whose rule set cannot be evaluated holds measurements.");
 	/* the bytes left bound the measurements */
-	st = ent_create(aggcxt, kt, site->skus, (buf.len - buf.cursor) / SLOT_WIRE_BYTES);
+	st = ent_create(aggcxt, kt, dict, (buf.len - buf.cursor) / SLOT_WIRE_BYTES);
 	st->head.from_wire = true;
+	st->head.rules = rules;
 	for (int32 i = 0; i < ntenants; i++)
-		ReadTenant(st, &buf, skus, nskus, i, &prev);
+		ReadTenant(st, &buf, skus, nskus, i, &prev,
+				   named ? CP_MAX_WORKLOADS : CP_NUM_WORKLOADS);
 	wire_getend(&buf);
 	/* tenants in order, each's measures sorted: the whole is */
 	st->nsorted = st->n;

@@ -26,7 +26,6 @@
 
 #include "competency.h"
 #include "entstate.h"
-#include "rules.h"
 
 #define INITIAL_MEASURES 16
 #define COMPACT_AFTER 1024		/* measures added before a full array is compacted */
@@ -467,6 +466,35 @@ Overflow(void)
 }
 
 /*
+ * The highest workload of the tenant of measures m[from, to): its SKUs
+ * summed per workload.  Only the workloads met are summed (a set may have
+ * up to 1 << SKUW_WORKLOAD_BITS of them; a tenant has a few).
+ */
+static int64
+TenantBest(const Measure *m, int32 from, int32 to)
+{
+	int64		sum[1 << SKUW_WORKLOAD_BITS];
+	uint64		met = 0;
+	int64		best = 0;
+
+	StaticAssertStmt(SKUW_WORKLOAD_BITS <= 6, "a workload's bit fits a uint64");
+	for (int32 j = from; j < to; j++)
+	{
+		int			w = SKUW_WORKLOAD(m[j].skuw);
+
+		if ((met & ((uint64) 1 << w)) == 0)
+		{
+			met |= (uint64) 1 << w;
+			sum[w] = 0;
+		}
+		if (pg_add_s64_overflow(sum[w], m[j].users, &sum[w]))
+			Overflow();
+		best = Max(best, sum[w]);
+	}
+	return best;
+}
+
+/*
  * The state's active entitlements: per tenant, its SKUs summed per
  * workload and the highest workload; tenants summed.
  */
@@ -478,20 +506,8 @@ ent_total(EntState *st)
 	ent_compact(st);
 	for (int32 i = 0, end; i < st->n; i = end)
 	{
-		int64		sum[CP_NUM_WORKLOADS] = {0};
-		int64		best = 0;
-
 		end = ent_tenant_end(st, i);
-		for (int32 j = i; j < end; j++)
-		{
-			int			w = SKUW_WORKLOAD(st->m[j].skuw);
-
-			if (pg_add_s64_overflow(sum[w], st->m[j].users, &sum[w]))
-				Overflow();
-		}
-		for (int w = 0; w < CP_NUM_WORKLOADS; w++)
-			best = Max(best, sum[w]);
-		if (pg_add_s64_overflow(total, best, &total))
+		if (pg_add_s64_overflow(total, TenantBest(st->m, i, end), &total))
 			Overflow();
 	}
 	return total;

@@ -1,15 +1,23 @@
 /*
  * individuals.c
- *	  cp_qualified_individuals(person anyelement, credential text) -> integer
+ *	  cp_qualified_individuals(person anyelement, credential text
+ *							   [, rule_set text]) -> integer
  *
- * The state maps each person to the set of qualifying credentials seen for
- * them, as bits (rules.h): a simplehash table in the aggregate's memory.  The final function counts persons whose bits satisfy either
- * path.  A union of bit sets is order-free, so partial states combine to the
- * same answer however rows were split.
+ * The state maps each person to the set of credentials seen for them, as
+ * bits (the rule set's credentials by position; in the form without
+ * rule_set, the built-in set's, rules.h): a simplehash table in the
+ * aggregate's memory.  The final function counts persons whose bits hold
+ * every credential of one of the set's paths.  A union of bit sets is
+ * order-free, so partial states combine to the same answer however rows
+ * were split.  The support functions are the same for both forms (and for
+ * cp_credential_individuals, over bigint persons).
  *
  * Format (version 1), big-endian: byte version; int32 key type; int32 key
  * collation; int32 npersons, then per person: key (int32 length, then the
- * bytes keytype.c writes), byte credential bits.
+ * bytes keytype.c writes), byte credential bits.  The form with rule_set
+ * writes version 1 | WIRE_RULE_SET_FORM, after the key collation its rule
+ * set (aggsite.c), and each person's bits as an int64; a state whose set
+ * cannot be evaluated holds no persons.
  */
 #include "postgres.h"
 
@@ -22,18 +30,20 @@
 #include "aggsite.h"
 #include "competency.h"
 #include "keytype.h"
-#include "rules.h"
+#include "ruleset.h"
 #include "wire.h"
 
 #define IND_STATE_VERSION 1
 #define PERSON_MIN_WIRE_BYTES (4 + 1)
+#define NAMED_PERSON_MIN_WIRE_BYTES (4 + 8)
+#define ARG_RULE_SET 3			/* of the transition function, when it has one */
 
 typedef struct PersonEntry
 {
 	Datum		key;
 	uint32		hash;
 	char		status;
-	uint8		creds;			/* CP_CRED_* bits */
+	CpCredentials creds;
 } PersonEntry;
 
 #define SH_PREFIX personhash
@@ -42,7 +52,7 @@ typedef struct PersonEntry
 
 typedef struct IndState
 {
-	StateHead	head;			/* key type of persons; from_wire */
+	StateHead	head;			/* key type of persons; from_wire; rule set */
 	MemoryContext cxt;			/* where the state lives */
 	personhash_hash *persons;
 	Size		keybytes;		/* bytes of the keys' copies */
@@ -85,7 +95,7 @@ IndStateFree(IndState *st)
 
 /* OR credential bits into a person's entry; returns whether it is new. */
 static bool
-AddCredentials(IndState *st, Datum key, uint32 hash, uint8 creds)
+AddCredentials(IndState *st, Datum key, uint32 hash, CpCredentials creds)
 {
 	bool		found;
 	PersonEntry *p = personhash_insert_hash(st->persons, key, hash, &found);
@@ -103,20 +113,54 @@ AddCredentials(IndState *st, Datum key, uint32 hash, uint8 creds)
 	return !found;
 }
 
+/*
+ * The state of a row that names a rule set: st, whose set it must be, or
+ * if st is NULL a new state of that set (the name counts even when the row
+ * is skipped for another reason).
+ */
+static IndState *
+NamedState(FunctionCallInfo fcinfo, MemoryContext aggcxt, IndState *st)
+{
+	text	   *name = PG_GETARG_TEXT_PP(ARG_RULE_SET);
+	SiteSet    *set;
+
+	if (st != NULL)
+	{
+		agg_rules_check(&st->head.rules, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+		return st;
+	}
+	set = agg_site_set(fcinfo, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), true);
+	st = IndStateCreate(aggcxt, keytype_from_arg(&agg_site(fcinfo)->keytypes, fcinfo, 1), 0);
+	agg_rules_of(&st->head.rules, set);
+	return st;
+}
+
 Datum
 cp_individuals_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = agg_context(fcinfo);
 	IndState   *st = PG_ARGISNULL(0) ? NULL : (IndState *) PG_GETARG_POINTER(0);
+	const RuleSet *rs;
 	text	   *cred;
-	int			bits;
+	CpCredentials creds;
 	Datum		key;
 
+	if (PG_NARGS() > ARG_RULE_SET)
+	{
+		if (PG_ARGISNULL(ARG_RULE_SET))
+			goto skip;
+		st = NamedState(fcinfo, aggcxt, st);
+		if (st->head.rules.problem != NULL)
+			goto skip;			/* raised by the final function */
+		rs = st->head.rules.rs;
+	}
+	else
+		rs = ruleset_builtin();
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		goto skip;
 	cred = PG_GETARG_TEXT_PP(2);
-	bits = cp_credential_lookup(VARDATA_ANY(cred), VARSIZE_ANY_EXHDR(cred));
-	if (bits == 0)
+	creds = ruleset_credentials(rs, VARDATA_ANY(cred), VARSIZE_ANY_EXHDR(cred));
+	if (creds == 0)
 		goto skip;
 
 	if (st == NULL)
@@ -124,7 +168,7 @@ cp_individuals_trans(PG_FUNCTION_ARGS)
 							keytype_from_arg(&agg_site(fcinfo)->keytypes, fcinfo, 1),
 							0);
 	key = keytype_prepare(st->head.kt, PG_GETARG_DATUM(1));
-	AddCredentials(st, key, keytype_hash(st->head.kt, key), (uint8) bits);
+	AddCredentials(st, key, keytype_hash(st->head.kt, key), creds);
 
 skip:
 	if (st == NULL)
@@ -132,10 +176,12 @@ skip:
 	PG_RETURN_POINTER(st);
 }
 
+/* Persons who qualify under the state's rule set (raising its problem). */
 Datum
 cp_individuals_final(PG_FUNCTION_ARGS)
 {
 	IndState   *st;
+	const RuleSet *rs;
 	personhash_iterator it;
 	PersonEntry *p;
 	int64		n = 0;
@@ -144,11 +190,12 @@ cp_individuals_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(0);
 	st = (IndState *) PG_GETARG_POINTER(0);
+	rs = agg_rules_final(fcinfo, &st->head.rules);
 
 	personhash_start_iterate(st->persons, &it);
 	while ((p = personhash_iterate(st->persons, &it)) != NULL)
 	{
-		if (cp_credentials_qualify(p->creds))
+		if (ruleset_qualifies(rs, p->creds))
 			n++;
 	}
 	if (n > PG_INT32_MAX)
@@ -196,6 +243,10 @@ cp_individuals_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(left);
 }
 
+/*
+ * The state in the format above; of a rule set that cannot be evaluated,
+ * only the set (the final function raises its problem whatever else).
+ */
 Datum
 cp_individuals_serialize(PG_FUNCTION_ARGS)
 {
@@ -203,23 +254,56 @@ cp_individuals_serialize(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	personhash_iterator it;
 	PersonEntry *p;
+	bool		named;
 
 	(void) agg_context(fcinfo);
 	st = (IndState *) PG_GETARG_POINTER(0);
+	named = st->head.rules.name != NULL;
 
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, IND_STATE_VERSION);
+	pq_sendbyte(&buf, named ? IND_STATE_VERSION | WIRE_RULE_SET_FORM : IND_STATE_VERSION);
 	keytype_send_header(st->head.kt, &buf);
+	if (named)
+		agg_rules_send(&buf, &st->head.rules);
+	if (st->head.rules.problem != NULL)
+	{
+		pq_sendint32(&buf, 0);	/* persons */
+		PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	}
 	pq_sendint32(&buf, (int32) st->persons->members);
 	personhash_start_iterate(st->persons, &it);
 	while ((p = personhash_iterate(st->persons, &it)) != NULL)
 	{
 		keytype_send(st->head.kt, &buf, p->key);
-		pq_sendbyte(&buf, p->creds);
+		if (named)
+			pq_sendint64(&buf, p->creds);
+		else
+			pq_sendbyte(&buf, (uint8) p->creds);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/* A person's credential bits: of the built-in set's, or any but none. */
+static CpCredentials
+ReadCredentials(StringInfo buf, bool named, int32 i)
+{
+	CpCredentials creds;
+
+	if (named)
+	{
+		if (buf->len - buf->cursor < 8)
+			STATE_ERROR("The state ends before its credentials.");
+		creds = (CpCredentials) pq_getmsgint64(buf);
+	}
+	else
+		creds = (CpCredentials) wire_getbyte(buf, "credentials");
+	if (creds == 0 || (!named && (creds & ~(CpCredentials) CP_CRED_ALL) != 0))
+		STATE_ERROR("Person %d has invalid credential bits " UINT64_FORMAT ".",
+					i, (uint64) creds);
+	return creds;
+}
+
+/* Read a state of either form (the built-in set, or a named one). */
 Datum
 cp_individuals_deserialize(PG_FUNCTION_ARGS)
 {
@@ -228,22 +312,28 @@ cp_individuals_deserialize(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	IndState   *st;
 	KeyType    *kt;
+	StateRules	rules = {0};
+	bool		named;
 	int32		n;
 
 	wire_open(&buf, PG_GETARG_BYTEA_PP(0));
-	wire_check_version(&buf, IND_STATE_VERSION);
+	named = wire_check_version(&buf, IND_STATE_VERSION);
 	kt = keytype_recv_header(&site->keytypes, fcinfo->flinfo->fn_mcxt, &buf);
-	n = wire_getcount(&buf, PERSON_MIN_WIRE_BYTES, "persons");
+	if (named)
+		(void) agg_rules_recv(fcinfo, &buf, &rules);
+	n = wire_getcount(&buf, named ? NAMED_PERSON_MIN_WIRE_BYTES : PERSON_MIN_WIRE_BYTES,
+					  "persons");
+	if (rules.problem != NULL && n > 0)
+		STATE_ERROR("A state whose rule set cannot be evaluated holds persons.");
 	st = IndStateCreate(aggcxt, kt, n);
 	st->head.from_wire = true;
+	st->head.rules = rules;
 	for (int32 i = 0; i < n; i++)
 	{
 		Datum		key = keytype_recv(kt, &buf);
-		int			creds = wire_getbyte(&buf, "credentials");
+		CpCredentials creds = ReadCredentials(&buf, named, i);
 
-		if (creds == 0 || (creds & ~CP_CRED_ALL) != 0)
-			STATE_ERROR("Person %d has invalid credential bits %d.", i, creds);
-		if (!AddCredentials(st, key, keytype_hash(kt, key), (uint8) creds))
+		if (!AddCredentials(st, key, keytype_hash(kt, key), creds))
 			STATE_ERROR("Person %d repeats an earlier person.", i);
 	}
 	wire_getend(&buf);

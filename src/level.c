@@ -2,7 +2,8 @@
  * level.c
  *	  cp_level, the threshold functions and the canonical names: the bridge
  *	  between SQL (the cp_market and competency_level enums, text spellings)
- *	  and the rules in rules.c.
+ *	  and the rules in rules.c; and cp_fold, the folding spellings are
+ *	  compared by.
  */
 #include "postgres.h"
 
@@ -13,6 +14,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "level.h"
 #include "rules.h"
 
 PG_FUNCTION_INFO_V1(cp_level);
@@ -23,13 +25,7 @@ PG_FUNCTION_INFO_V1(cp_workload);
 PG_FUNCTION_INFO_V1(cp_credential);
 PG_FUNCTION_INFO_V1(cp_is_cloud_productivity);
 PG_FUNCTION_INFO_V1(cp_granted_level);
-
-/* OIDs of the enum labels, looked up once per call site. */
-typedef struct EnumOids
-{
-	Oid			market[CP_NUM_MARKETS];
-	Oid			level[CP_NUM_LEVELS];
-} EnumOids;
+PG_FUNCTION_INFO_V1(cp_fold);
 
 static Oid
 EnumLabelOid(Oid enumtype, const char *label)
@@ -44,36 +40,40 @@ EnumLabelOid(Oid enumtype, const char *label)
 }
 
 /* The enum OIDs, from the types in the schema the function lives in. */
-static EnumOids *
-GetEnumOids(FunctionCallInfo fcinfo)
+EnumOids *
+cp_enum_oids(FunctionCallInfo fcinfo)
 {
-	EnumOids   *e = (EnumOids *) fcinfo->flinfo->fn_extra;
+	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	Oid			market = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+										 CStringGetDatum("cp_market"),
+										 ObjectIdGetDatum(nsp));
+	Oid			level = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+										CStringGetDatum("competency_level"),
+										ObjectIdGetDatum(nsp));
+	EnumOids   *e;
 
-	if (e == NULL)
-	{
-		Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-		Oid			market = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-											 CStringGetDatum("cp_market"),
-											 ObjectIdGetDatum(nsp));
-		Oid			level = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-											CStringGetDatum("competency_level"),
-											ObjectIdGetDatum(nsp));
-
-		if (!OidIsValid(market) || !OidIsValid(level))
-			elog(ERROR, "competency types not found beside function %u",
-				 fcinfo->flinfo->fn_oid);
-		e = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(EnumOids));
-		for (int i = 0; i < CP_NUM_MARKETS; i++)
-			e->market[i] = EnumLabelOid(market, cp_market_labels[i]);
-		for (int i = 0; i < CP_NUM_LEVELS; i++)
-			e->level[i] = EnumLabelOid(level, cp_level_labels[i]);
-		fcinfo->flinfo->fn_extra = e;
-	}
+	if (!OidIsValid(market) || !OidIsValid(level))
+		elog(ERROR, "competency types not found beside function %u",
+			 fcinfo->flinfo->fn_oid);
+	e = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(EnumOids));
+	for (int i = 0; i < CP_NUM_MARKETS; i++)
+		e->market[i] = EnumLabelOid(market, cp_market_labels[i]);
+	for (int i = 0; i < CP_NUM_LEVELS; i++)
+		e->level[i] = EnumLabelOid(level, cp_level_labels[i]);
 	return e;
 }
 
-static CpMarket
-MarketOf(EnumOids *e, Oid oid)
+/* The enum OIDs, kept in the call site's fn_extra. */
+static EnumOids *
+GetEnumOids(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = cp_enum_oids(fcinfo);
+	return (EnumOids *) fcinfo->flinfo->fn_extra;
+}
+
+CpMarket
+cp_market_of(const EnumOids *e, Oid oid)
 {
 	if (oid == e->market[CP_MARKET_DEVELOPED])
 		return CP_MARKET_DEVELOPED;
@@ -83,8 +83,8 @@ MarketOf(EnumOids *e, Oid oid)
 	pg_unreachable();
 }
 
-static CpLevel
-LevelOf(EnumOids *e, Oid oid)
+CpLevel
+cp_level_of(const EnumOids *e, Oid oid)
 {
 	for (int i = 0; i < CP_NUM_LEVELS; i++)
 	{
@@ -95,15 +95,10 @@ LevelOf(EnumOids *e, Oid oid)
 	pg_unreachable();
 }
 
-/* cp_level(market, active_entitlements, qualified_individuals) */
-Datum
-cp_level(PG_FUNCTION_ARGS)
+/* 22023 for a negative figure given to cp_level. */
+void
+cp_check_figures(int64 entitlements, int32 individuals)
 {
-	EnumOids   *e = GetEnumOids(fcinfo);
-	CpMarket	market = MarketOf(e, PG_GETARG_OID(0));
-	int64		entitlements = PG_GETARG_INT64(1);
-	int32		individuals = PG_GETARG_INT32(2);
-
 	if (entitlements < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -114,6 +109,18 @@ cp_level(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("qualified_individuals must not be negative: %d",
 						individuals)));
+}
+
+/* cp_level(market, active_entitlements, qualified_individuals) */
+Datum
+cp_level(PG_FUNCTION_ARGS)
+{
+	EnumOids   *e = GetEnumOids(fcinfo);
+	CpMarket	market = cp_market_of(e, PG_GETARG_OID(0));
+	int64		entitlements = PG_GETARG_INT64(1);
+	int32		individuals = PG_GETARG_INT32(2);
+
+	cp_check_figures(entitlements, individuals);
 	PG_RETURN_OID(e->level[cp_level_for(market, entitlements, individuals)]);
 }
 
@@ -122,7 +129,7 @@ Datum
 cp_next_level(PG_FUNCTION_ARGS)
 {
 	EnumOids   *e = GetEnumOids(fcinfo);
-	CpLevel		level = LevelOf(e, PG_GETARG_OID(0));
+	CpLevel		level = cp_level_of(e, PG_GETARG_OID(0));
 
 	if (level + 1 >= CP_NUM_LEVELS)
 		PG_RETURN_NULL();
@@ -135,8 +142,8 @@ cp_required_entitlements(PG_FUNCTION_ARGS)
 {
 	EnumOids   *e = GetEnumOids(fcinfo);
 
-	PG_RETURN_INT64(cp_required_entitlements_for(LevelOf(e, PG_GETARG_OID(0)),
-												 MarketOf(e, PG_GETARG_OID(1))));
+	PG_RETURN_INT64(cp_required_entitlements_for(cp_level_of(e, PG_GETARG_OID(0)),
+												 cp_market_of(e, PG_GETARG_OID(1))));
 }
 
 /* cp_required_individuals(level) */
@@ -145,7 +152,7 @@ cp_required_individuals(PG_FUNCTION_ARGS)
 {
 	EnumOids   *e = GetEnumOids(fcinfo);
 
-	PG_RETURN_INT32(cp_required_individuals_for(LevelOf(e, PG_GETARG_OID(0))));
+	PG_RETURN_INT32(cp_required_individuals_for(cp_level_of(e, PG_GETARG_OID(0))));
 }
 
 /* cp_workload(text): canonical name of an eligible workload, else NULL. */
@@ -194,4 +201,18 @@ cp_granted_level(PG_FUNCTION_ARGS)
 	if (l == CP_LEVEL_NONE)
 		PG_RETURN_NULL();
 	PG_RETURN_OID(GetEnumOids(fcinfo)->level[l]);
+}
+
+/* cp_fold(text): the text folded as spellings are compared (any length). */
+Datum
+cp_fold(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	text	   *folded = (text *) palloc(VARHDRSZ + len);
+	int			n = cp_fold_text(VARDATA_ANY(t), len, VARDATA(folded), len);
+
+	Assert(n >= 0);
+	SET_VARSIZE(folded, VARHDRSZ + n);
+	PG_RETURN_TEXT_P(folded);
 }

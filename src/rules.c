@@ -22,27 +22,33 @@ const char *const cp_workload_names[CP_NUM_WORKLOADS] = {
 /* Canonical credential names, by bit number. */
 const char *const cp_credential_names[CP_NUM_CREDENTIALS] = {"70-346", "70-347", "MCSA: Office 365"};
 
-/* Performance requirement: active entitlements per level and market. */
-static const int64 required_entitlements[CP_NUM_LEVELS][CP_NUM_MARKETS] = {
-	/* developed, developing */
-	{0, 0},						/* none */
-	{2000, 1000},				/* silver */
-	{4000, 4000}				/* gold */
+/*
+ * Performance requirement: active entitlements per level and market; skills
+ * requirement: qualified individuals per level (the same in both markets).
+ */
+const CpThresholds cp_builtin_thresholds = {
+	.entitlements = {
+		/* developed, developing */
+		{0, 0},					/* none */
+		{2000, 1000},			/* silver */
+		{4000, 4000}			/* gold */
+	},
+	.individuals = {
+		{0, 0},					/* none */
+		{1, 1},					/* silver */
+		{2, 2}					/* gold */
+	}
 };
 
-/* Skills requirement: qualified individuals per level. */
-static const int32 required_individuals[CP_NUM_LEVELS] = {0, 1, 2};
+/* Either both exams, or the certification. */
+const int	cp_credential_paths[CP_NUM_PATHS] = {
+	CP_CRED_70_346 | CP_CRED_70_347,
+	CP_CRED_MCSA
+};
 
 #define SP(s, v) {s, sizeof(s) - 1, v}
 
-typedef struct Spelling
-{
-	const char *folded;			/* spelling after folding */
-	int			len;			/* its length */
-	int			value;
-} Spelling;
-
-static const Spelling workload_spellings[] = {
+const CpSpelling cp_workload_spellings[] = {
 	SP("exchangeonline", CP_WORKLOAD_EXCHANGE),
 	SP("exchange", CP_WORKLOAD_EXCHANGE),
 	SP("exo", CP_WORKLOAD_EXCHANGE),
@@ -60,7 +66,7 @@ static const Spelling workload_spellings[] = {
 };
 
 /* Credentials; an optional leading word "exam" is removed before lookup. */
-static const Spelling credential_spellings[] = {
+static const CpSpelling credential_spellings[] = {
 	SP("70346", CP_CRED_70_346),
 	SP("70347", CP_CRED_70_347),
 	SP("mcsaoffice365", CP_CRED_MCSA),
@@ -68,13 +74,13 @@ static const Spelling credential_spellings[] = {
 };
 
 /* The competency this extension evaluates, as Partner Center names it. */
-static const Spelling competency_spellings[] = {
+static const CpSpelling competency_spellings[] = {
 	SP("cloudproductivity", 1),
 	{NULL, 0, 0}
 };
 
 /* Levels a membership grants. */
-static const Spelling granted_level_spellings[] = {
+static const CpSpelling granted_level_spellings[] = {
 	SP("silver", CP_LEVEL_SILVER),
 	SP("gold", CP_LEVEL_GOLD),
 	{NULL, 0, 0}
@@ -85,10 +91,10 @@ static const Spelling granted_level_spellings[] = {
 
 /*
  * Fold s into buf; returns the folded length, or -1 when the folded text
- * would not fit (and so cannot be an accepted spelling).
+ * would be longer than max bytes (and so cannot be an accepted spelling).
  */
-static int
-FoldSpelling(const char *s, size_t len, char *buf)
+static inline int
+FoldSpelling(const char *s, size_t len, char *buf, int max)
 {
 	int			n = 0;
 
@@ -99,7 +105,7 @@ FoldSpelling(const char *s, size_t len, char *buf)
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
 			c == '\v' || c == '_' || c == '-' || c == ':')
 			continue;
-		if (n >= FOLD_MAX)
+		if (n >= max)
 			return -1;
 		/*
 		 * pg_ascii_tolower, written out: PostgreSQL 15 has it only as an
@@ -113,11 +119,21 @@ FoldSpelling(const char *s, size_t len, char *buf)
 	return n;
 }
 
+/*
+ * The folded form of s in buf, or -1 if it is longer than max bytes (a
+ * buffer of len bytes holds any folded form).
+ */
+int
+cp_fold_text(const char *s, size_t len, char *buf, int max)
+{
+	return FoldSpelling(s, len, buf, max);
+}
+
 /* Look the folded text up in a table; -1 when absent. */
 static int
-LookupFolded(const Spelling *table, const char *buf, int n)
+LookupFolded(const CpSpelling *table, const char *buf, int n)
 {
-	for (const Spelling *sp = table; sp->folded != NULL; sp++)
+	for (const CpSpelling *sp = table; sp->folded != NULL; sp++)
 	{
 		if (sp->len == n && memcmp(sp->folded, buf, n) == 0)
 			return sp->value;
@@ -127,10 +143,10 @@ LookupFolded(const Spelling *table, const char *buf, int n)
 
 /* The value of a spelling in a table, or -1. */
 static int
-Lookup(const Spelling *table, const char *s, size_t len)
+Lookup(const CpSpelling *table, const char *s, size_t len)
 {
 	char		buf[FOLD_MAX];
-	int			n = FoldSpelling(s, len, buf);
+	int			n = FoldSpelling(s, len, buf, FOLD_MAX);
 
 	return n > 0 ? LookupFolded(table, buf, n) : -1;
 }
@@ -139,7 +155,7 @@ Lookup(const Spelling *table, const char *s, size_t len)
 CpWorkload
 cp_workload_lookup(const char *s, size_t len)
 {
-	int			v = Lookup(workload_spellings, s, len);
+	int			v = Lookup(cp_workload_spellings, s, len);
 
 	return v < 0 ? CP_WORKLOAD_NONE : (CpWorkload) v;
 }
@@ -149,7 +165,7 @@ int
 cp_credential_lookup(const char *s, size_t len)
 {
 	char		buf[FOLD_MAX];
-	int			n = FoldSpelling(s, len, buf);
+	int			n = FoldSpelling(s, len, buf, FOLD_MAX);
 	int			v;
 
 	if (n <= 0)
@@ -176,36 +192,39 @@ cp_granted_level_lookup(const char *s, size_t len)
 	return v < 0 ? CP_LEVEL_NONE : (CpLevel) v;
 }
 
-/* Does a person holding these credentials qualify (either path)? */
-bool
-cp_credentials_qualify(int bits)
-{
-	return (bits & CP_CRED_MCSA) != 0 ||
-		(bits & (CP_CRED_70_346 | CP_CRED_70_347)) ==
-		(CP_CRED_70_346 | CP_CRED_70_347);
-}
-
 int64
 cp_required_entitlements_for(CpLevel level, CpMarket market)
 {
-	return required_entitlements[level][market];
+	return cp_builtin_thresholds.entitlements[level][market];
 }
 
 int32
 cp_required_individuals_for(CpLevel level)
 {
-	return required_individuals[level];
+	return cp_builtin_thresholds.individuals[level][CP_MARKET_DEVELOPED];
+}
+
+/*
+ * The highest level both of whose requirements under t are met in the
+ * market: gold is checked first, so thresholds need not rise with the level.
+ */
+CpLevel
+cp_level_meeting(const CpThresholds *t, CpMarket market, int64 entitlements,
+				 int32 individuals)
+{
+	for (int l = CP_NUM_LEVELS - 1; l > CP_LEVEL_NONE; l--)
+	{
+		if (entitlements >= t->entitlements[l][market] &&
+			individuals >= t->individuals[l][market])
+			return (CpLevel) l;
+	}
+	return CP_LEVEL_NONE;
 }
 
 /* The highest level both of whose requirements are met. */
 CpLevel
 cp_level_for(CpMarket market, int64 entitlements, int32 individuals)
 {
-	for (int l = CP_NUM_LEVELS - 1; l > CP_LEVEL_NONE; l--)
-	{
-		if (entitlements >= required_entitlements[l][market] &&
-			individuals >= required_individuals[l])
-			return (CpLevel) l;
-	}
-	return CP_LEVEL_NONE;
+	return cp_level_meeting(&cp_builtin_thresholds, market, entitlements,
+							individuals);
 }

@@ -1,15 +1,15 @@
 /*
  * skus.c
  *	  A call site's SKU strings, numbered in the order first seen, and the
- *	  (workload, SKU) spellings of its rows with what they mean.  Both are
- *	  simplehash tables in the call site's memory; the rules (rules.c) run
- *	  once per distinct spelling.
+ *	  (workload, SKU) spellings of its rows with what they mean under a
+ *	  rule set.  Both are simplehash tables in the call site's memory; the
+ *	  set's lookup (ruleset.c) runs once per distinct spelling.
  */
 #include "postgres.h"
 
 #include "common/hashfn.h"
 
-#include "rules.h"
+#include "ruleset.h"
 #include "skus.h"
 
 typedef struct Bytes
@@ -98,6 +98,7 @@ SpellingHash(SpellingKey k)
 struct SkuDict
 {
 	MemoryContext mcxt;
+	const RuleSet *rs;			/* what spellings mean (NULL: only numbers) */
 	skuhash_hash *skus;
 	spellhash_hash *spellings;
 	Bytes	   *names;			/* SKU strings by number */
@@ -109,12 +110,17 @@ struct SkuDict
 	uint32		epoch;
 };
 
+/*
+ * An empty dictionary in mcxt, of the spellings of rule set rs (NULL for a
+ * dictionary that only numbers SKUs: deserialized states').
+ */
 SkuDict *
-sku_dict_create(MemoryContext mcxt)
+sku_dict_create(MemoryContext mcxt, const RuleSet *rs)
 {
 	SkuDict    *d = MemoryContextAllocZero(mcxt, sizeof(SkuDict));
 
 	d->mcxt = mcxt;
+	d->rs = rs;
 	d->skus = skuhash_create(mcxt, 16, NULL);
 	d->spellings = spellhash_create(mcxt, 16, NULL);
 	d->max = 16;
@@ -167,8 +173,8 @@ sku_intern(SkuDict *d, const char *sku, int len)
 }
 
 /*
- * What a row's workload and SKU name: SKUW(SKU number, workload), or -1
- * when the workload is not eligible.
+ * What a row's workload and SKU name under the dictionary's rule set:
+ * SKUW(SKU number, workload), or -1 when the workload is not eligible.
  */
 int32
 sku_lookup(SkuDict *d, const char *workload, int wlen, const char *sku, int slen)
@@ -176,7 +182,7 @@ sku_lookup(SkuDict *d, const char *workload, int wlen, const char *sku, int slen
 	SpellingKey key = {{workload, wlen}, {sku, slen}};
 	bool		found;
 	SpellingEntry *e = spellhash_lookup(d->spellings, key);
-	CpWorkload	w;
+	int			w;
 
 	if (likely(e != NULL))
 		return e->skuw;
@@ -185,8 +191,9 @@ sku_lookup(SkuDict *d, const char *workload, int wlen, const char *sku, int slen
 	e->key.workload = CopyBytes(d, workload, wlen);
 	e->key.sku = CopyBytes(d, sku, slen);
 	e->skuw = -1;
-	w = cp_workload_lookup(workload, wlen);
-	if (w != CP_WORKLOAD_NONE)
+	Assert(d->rs != NULL);
+	w = ruleset_workload(d->rs, workload, wlen);
+	if (w >= 0)
 		e->skuw = SKUW(sku_intern(d, sku, slen), w);
 	return e->skuw;
 }

@@ -58,15 +58,19 @@ wire_getlength(StringInfo buf, const char *what)
 	return len;
 }
 
-/* The format version byte, which must be the one this library writes. */
-void
+/*
+ * The format version byte, which must be the one this library writes, of
+ * either form: returns whether it is of the form with rule_set.
+ */
+bool
 wire_check_version(StringInfo buf, int version)
 {
 	int			v = wire_getbyte(buf, "version");
 
-	if (v != version)
-		STATE_ERROR("The state has format version %d; this library reads version %d.",
-					v, version);
+	if (v != version && v != (version | WIRE_RULE_SET_FORM))
+		STATE_ERROR("The state has format version %d; this library reads versions %d and %d.",
+					v, version, version | WIRE_RULE_SET_FORM);
+	return v != version;
 }
 
 void

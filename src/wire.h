@@ -8,6 +8,12 @@
 
 #include "lib/stringinfo.h"
 
+/*
+ * The version byte of a state of an aggregate's form with a rule_set
+ * argument: its format's version with this bit set.
+ */
+#define WIRE_RULE_SET_FORM 0x80
+
 /* Errors about malformed serialized states share one shape. */
 #define STATE_ERROR(...) \
 	ereport(ERROR, \
@@ -21,7 +27,7 @@ extern int	wire_getbyte(StringInfo buf, const char *what);
 extern int32 wire_getcount(StringInfo buf, int min_item_bytes,
 						   const char *what);
 extern int32 wire_getlength(StringInfo buf, const char *what);
-extern void wire_check_version(StringInfo buf, int version);
+extern bool wire_check_version(StringInfo buf, int version);
 extern void wire_getend(StringInfo buf);
 
 #endif							/* COMPETENCY_WIRE_H */

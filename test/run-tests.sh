@@ -65,8 +65,20 @@ d=$(count "$work/tap.out" 'Dubious|No plan found|Bad plan|Parse errors')
 f=$((f + d))
 if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 if [ "$f" -ne 0 ]; then
-	for l in "$tapdir"/tmp_check/log/*; do
-		[ -f "$l" ] && { echo "=== $l"; tail -50 "$l"; }
+	# The failing scripts only (prove's summary names them): their nodes'
+	# server logs, then the end of each script's own log, which holds the
+	# message of a script that died, last, next to the summary line.
+	bad=$(sed -n 's|^\(test/t/[^ ]*\)\.pl  *(Wstat:.*|\1|p' "$work/tap.out" | sort -u)
+	[ -z "$bad" ] && bad=$(ls "$tapdir"/test/t/*.pl | sed 's|.*/\(test/t/[^/]*\)\.pl$|\1|')
+	for t in $bad; do
+		n=$(basename "$t")
+		for l in "$tapdir"/tmp_check/log/"$n"_*.log; do
+			[ -f "$l" ] && { echo "=== $l"; tail -30 "$l"; }
+		done
+	done
+	for t in $bad; do
+		l="$tapdir/tmp_check/log/regress_log_$(basename "$t")"
+		[ -f "$l" ] && { echo "=== $l"; tail -25 "$l"; }
 	done
 fi
 echo "TAP: $p passed, $f failed"

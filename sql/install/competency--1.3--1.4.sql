@@ -85,7 +85,7 @@ REVOKE ALL ON SEQUENCE @extschema@.cp_status_change_change_id_seq FROM PUBLIC;
 -- The level each partner holds as of a date: the row that covers it, else
 -- the latest that ended within the grace period; and the date its figures
 -- are projected to (the renewal date; in grace, the date itself).
-#include "functions/cp_held/latest.sql"
+#include "functions/cp_held/1.4.sql"
 
 -- Every column of cp_evaluate and of cp_membership_status in one pass over
 -- the usage rows: each aggregate runs twice, over the associations and

@@ -11,12 +11,12 @@
 -------------------------------------------------------------------------------
 
 #include "functions/cp_in_period/latest.sql"
-#include "functions/cp_partner_usage/latest.sql"
-#include "functions/cp_partner_credentials/latest.sql"
+#include "functions/cp_partner_usage/1.6.sql"
+#include "functions/cp_partner_credentials/1.6.sql"
 #include "functions/cp_partner_figures/1.6.sql"
-#include "functions/cp_evaluate_partners/latest.sql"
-#include "functions/cp_membership_status/latest.sql"
-#include "views/cp_partner_status/latest.sql"
+#include "functions/cp_evaluate_partners/1.6.sql"
+#include "functions/cp_membership_status/1.6.sql"
+#include "views/cp_partner_status/1.6.sql"
 
 -------------------------------------------------------------------------------
 -- Flagging: evaluate, log level changes, log status changes, keep; each a
@@ -37,8 +37,8 @@ COMMENT ON TYPE @extschema@.cp_evaluation IS
   'Internal: a partner''s level, figures and membership status as flagging evaluates and keeps them';
 
 DROP FUNCTION @extschema@.cp_evaluate_for_flags(date, integer, bigint[]);
-#include "functions/cp_evaluate_for_flags/latest.sql"
-#include "functions/cp_log_levels/latest.sql"
+#include "functions/cp_evaluate_for_flags/1.6.sql"
+#include "functions/cp_log_levels/1.6.sql"
 #include "functions/cp_log_statuses/latest.sql"
 #include "functions/cp_keep_evaluations/1.6.sql"
 #include "functions/cp_flag/1.6.sql"
@@ -52,11 +52,11 @@ DROP FUNCTION @extschema@.cp_status_partners(date, integer, bigint[]);
 -------------------------------------------------------------------------------
 
 #include "functions/cp_explain/1.6.sql"
-#include "functions/cp_associated_on/latest.sql"
-#include "functions/cp_qualified_on/latest.sql"
-#include "functions/cp_risk_tenants/latest.sql"
-#include "functions/cp_risk_persons/latest.sql"
-#include "functions/cp_explain_risk/latest.sql"
+#include "functions/cp_associated_on/1.6.sql"
+#include "functions/cp_qualified_on/1.6.sql"
+#include "functions/cp_risk_tenants/1.6.sql"
+#include "functions/cp_risk_persons/1.6.sql"
+#include "functions/cp_explain_risk/1.6.sql"
 
 -------------------------------------------------------------------------------
 -- The checks of triggers and of foreign keys apart; the competency import's

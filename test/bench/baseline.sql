@@ -1,9 +1,12 @@
 -- For make bench with BASELINE (test/bench/bench.sh builds the library):
---   psql -v lib=/path/to/base.so -f test/bench/baseline.sql
--- Schema bench_base: the two aggregates of another revision's C, from the
--- library :'lib', declared as the installed ones are (signatures, SSPACE,
--- volatility, strictness, parallel safety, as the catalog has them); then
--- the installed cp_evaluate_partners and cp_evaluate, copied from the
+--   psql -v lib=/path/to/lib.so -f test/bench/baseline.sql
+-- Schema bench_base: the aggregates of another revision's C, from the
+-- library :'lib', declared as the installed ones are (every form of
+-- cp_active_entitlements and cp_qualified_individuals, and of the internal
+-- cp_usage_entitlements and cp_credential_individuals the evaluation calls;
+-- signatures, SSPACE, volatility, strictness, parallel safety, as the
+-- catalog has them); then the installed evaluation (cp_evaluate,
+-- cp_evaluate_partners and the functions they inline), copied from the
 -- catalog with those aggregates in place of the installed ones, and the
 -- aggregate alone grouped by partner, as bench.agg_entitlements.
 \set ON_ERROR_STOP on
@@ -58,7 +61,8 @@ BEGIN
         SELECT p.proname, pg_get_function_identity_arguments(p.oid) AS args, p.proparallel, g.*
         FROM pg_aggregate g JOIN pg_proc p ON p.oid = g.aggfnoid
         WHERE p.pronamespace = ext
-          AND p.proname IN ('cp_active_entitlements', 'cp_qualified_individuals')
+          AND p.proname IN ('cp_active_entitlements', 'cp_qualified_individuals',
+                            'cp_usage_entitlements', 'cp_credential_individuals')
     LOOP
         IF a.aggkind <> 'n' THEN
             RAISE EXCEPTION 'bench: % is not an ordinary aggregate', a.proname;
@@ -121,7 +125,9 @@ BEGIN
                                CASE a.proparallel WHEN 's' THEN 'SAFE' WHEN 'r' THEN 'RESTRICTED' ELSE 'UNSAFE' END);
         EXECUTE format('CREATE AGGREGATE bench_base.%I(%s) (%s)', a.proname, a.args, opts);
     END LOOP;
-    IF (SELECT count(*) FROM pg_proc WHERE pronamespace = 'bench_base'::regnamespace AND prokind = 'a') <> 2 THEN
+    IF (SELECT count(DISTINCT proname) FROM pg_proc
+        WHERE pronamespace = 'bench_base'::regnamespace AND prokind = 'a'
+          AND proname IN ('cp_active_entitlements', 'cp_qualified_individuals')) <> 2 THEN
         RAISE EXCEPTION 'bench: the installed extension has not both aggregates';
     END IF;
 END
@@ -133,37 +139,55 @@ LANGUAGE sql IMMUTABLE AS $f$
 SELECT (length(s) - length(replace(s, sub, ''))) / length(sub)
 $f$;
 
--- cp_evaluate_partners and cp_evaluate as installed, renamed
--- bench_base.evaluate_partners and bench_base.evaluate, the first with the
--- baseline's aggregates
+-- The installed evaluation: cp_evaluate(date) and cp_evaluate_partners,
+-- renamed bench_base.evaluate and bench_base.evaluate_partners, and the
+-- functions they inline (cp_partner_figures, cp_partner_usage,
+-- cp_partner_credentials, whichever the installed version has), under
+-- their own names in bench_base; every call of one of them, or of one of
+-- the aggregates above, made to bench_base's
 DO $$
 DECLARE
     ext text := (SELECT quote_ident(n.nspname) FROM pg_extension e
                  JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'competency');
+    chain text[] := ARRAY['cp_partner_figures', 'cp_partner_usage', 'cp_partner_credentials'];
+    aggs text[] := ARRAY['cp_active_entitlements', 'cp_qualified_individuals',
+                         'cp_usage_entitlements', 'cp_credential_individuals'];
+    f regprocedure;
     fn text;
     def text;
     body text;
 BEGIN
-    FOREACH fn IN ARRAY ARRAY['cp_evaluate_partners', 'cp_evaluate'] LOOP
-        SELECT pg_get_functiondef(p.oid) INTO STRICT def
-        FROM pg_proc p WHERE p.proname = fn AND p.pronamespace = ext::regnamespace;
+    FOR f IN
+        SELECT p.oid FROM pg_proc p
+        WHERE p.pronamespace = ext::regnamespace
+          AND (p.proname = ANY (chain)
+               OR p.oid IN ((ext || '.cp_evaluate(date)')::regprocedure,
+                            (ext || '.cp_evaluate_partners(date, integer, bigint[])')::regprocedure))
+        ORDER BY array_position(ARRAY['cp_partner_usage', 'cp_partner_credentials', 'cp_partner_figures',
+                                      'cp_evaluate_partners', 'cp_evaluate'], p.proname::text)  -- callees first
+    LOOP
+        def := pg_get_functiondef(f);
         def := replace(def, ext || '.cp_evaluate_partners(', 'bench_base.evaluate_partners(');
         def := replace(def, ext || '.cp_evaluate(', 'bench_base.evaluate(');
-        def := replace(def, ext || '.cp_active_entitlements(', 'bench_base.cp_active_entitlements(');
-        def := replace(def, ext || '.cp_qualified_individuals(', 'bench_base.cp_qualified_individuals(');
+        FOREACH fn IN ARRAY chain || aggs LOOP
+            def := replace(def, ext || '.' || fn || '(', 'bench_base.' || fn || '(');
+        END LOOP;
         EXECUTE def;
     END LOOP;
-    -- every call of the aggregates now the baseline's, and evaluate calls evaluate_partners
-    body := (SELECT prosrc FROM pg_proc WHERE oid = 'bench_base.evaluate_partners'::regproc);
-    IF body NOT LIKE '%bench_base.cp_active_entitlements(%'
-       OR body NOT LIKE '%bench_base.cp_qualified_individuals(%'
-       OR pg_temp.occurrences(body, 'cp_active_entitlements(')
-          <> pg_temp.occurrences(body, 'bench_base.cp_active_entitlements(')
-       OR pg_temp.occurrences(body, 'cp_qualified_individuals(')
-          <> pg_temp.occurrences(body, 'bench_base.cp_qualified_individuals(')
+    -- every call of the aggregates now the baseline's, some made, and
+    -- evaluate calls evaluate_partners
+    body := (SELECT string_agg(prosrc, ' ') FROM pg_proc
+             WHERE pronamespace = 'bench_base'::regnamespace AND prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql'));
+    FOREACH fn IN ARRAY aggs LOOP
+        IF pg_temp.occurrences(body, fn || '(') <> pg_temp.occurrences(body, 'bench_base.' || fn || '(') THEN
+            RAISE EXCEPTION 'bench: the evaluation could not be copied with the baseline''s %', fn;
+        END IF;
+    END LOOP;
+    IF body NOT SIMILAR TO '%bench_base.(cp_active_entitlements|cp_usage_entitlements)\(%'
+       OR body NOT SIMILAR TO '%bench_base.(cp_qualified_individuals|cp_credential_individuals)\(%'
        OR (SELECT prosrc FROM pg_proc WHERE oid = 'bench_base.evaluate'::regproc)
           NOT LIKE '%bench_base.evaluate_partners(%' THEN
-        RAISE EXCEPTION 'bench: cp_evaluate_partners could not be copied with the baseline''s aggregates';
+        RAISE EXCEPTION 'bench: the evaluation could not be copied with the baseline''s aggregates';
     END IF;
 END
 $$;

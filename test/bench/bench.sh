@@ -1,9 +1,10 @@
 #!/bin/bash
 # make bench: cp_evaluate against the plain-SQL formulation of the rules, the
 # floor (the same join, merely counted) and, with BASELINE, the same query
-# with the aggregates of another revision; then the aggregates as running
-# windows, memory per key, levels over time, the cost of flagging on a bulk
-# load and growth with the data.  Contenders are timed in interleaved rounds;
+# with the aggregates of another revision; cp_evaluate and the aggregate
+# against the previous version's code (PREVIOUS) and under a large rule set;
+# then the aggregates as running windows, memory per key, levels over time,
+# the cost of flagging on a bulk load and growth with the data.  Contenders are timed in interleaved rounds;
 # test/bench/README.md describes the method and the options.  Runs against
 # the cluster in PGHOST/PGPORT (make bench starts a throwaway one with
 # pg_virtualenv).  Prints Markdown.
@@ -18,10 +19,16 @@
 #   WINDOW_SIZES="4000 16000 32000", WINDOW_TIMEOUT=60 (seconds)
 #   SQL_BASELINE=<version>  also time the evaluation's SQL as that version
 #                    shipped it (its snapshots in sql/install), side by side
+#   PREVIOUS=<rev>   the previous version's code (C and SQL), built here, timed
+#                    against this version's (default: main, when it is another
+#                    version than the installed one; PREVIOUS= for none)
 set -eu
-# a baseline directory named relative to the caller's directory
+# a baseline or previous directory named relative to the caller's directory
 if [ -n "${BASELINE:-}" ] && [ -d "$BASELINE/src" ]; then
 	BASELINE=$(cd "$BASELINE" && pwd)
+fi
+if [ -n "${PREVIOUS:-}" ] && [ -d "$PREVIOUS/src" ]; then
+	PREVIOUS=$(cd "$PREVIOUS" && pwd)
 fi
 cd "$(dirname "$0")/../.."
 QUICK=${QUICK:-0}
@@ -111,7 +118,7 @@ make_noop() {
 	   LANGUAGE C STRICT PARALLEL SAFE AS '$NOOP_DIR/noop.so', 'bench_noop_deserialize';
 	   CREATE AGGREGATE bench.noop_entitlements(anyelement, text, text, bigint, boolean, date) (
 	       SFUNC = bench.noop_trans, STYPE = internal,
-	       SSPACE = $(q "SELECT aggtransspace FROM pg_aggregate WHERE aggfnoid = 'cp_active_entitlements'::regproc"),
+	       SSPACE = $(q "SELECT aggtransspace FROM pg_aggregate WHERE aggfnoid = 'cp_active_entitlements(anyelement, text, text, bigint, boolean, date)'::regprocedure"),
 	       FINALFUNC = bench.noop_final, COMBINEFUNC = bench.noop_combine,
 	       SERIALFUNC = bench.noop_serialize, DESERIALFUNC = bench.noop_deserialize, PARALLEL = SAFE);
 	   CREATE FUNCTION bench.noop_agg(d date, win integer) RETURNS TABLE (partner_id bigint, n bigint)
@@ -124,45 +131,57 @@ make_noop() {
 	   GROUP BY a.partner_id \$f\$" >/dev/null
 }
 
-# BASELINE: another revision's aggregates.  Its src/ (from git, or a
-# directory) is built into one library in the temporary directory: every C
-# file but the module entry competency.c, whose settings would clash with
-# the loaded extension's, replaced by a file holding only the module magic.
-# The same compiler flags as PGXS's, plus -Bsymbolic: the library's calls to
-# its own functions must never bind to the installed competency.so's
-# functions of the same names.  test/bench/baseline.sql then creates schema
-# bench_base from it.
-BASE_LABEL=""
-build_baseline() {
-	local dir="$NOOP_DIR/base" rev
-	mkdir -p "$dir/src"
-	if [ -d "$BASELINE/src" ]; then
-		cp "$BASELINE"/src/*.[ch] "$dir/src/"
-		BASE_LABEL="the directory \`$BASELINE\`"
-		if git -C "$BASELINE" rev-parse --git-dir >/dev/null 2>&1; then
-			BASE_LABEL="$BASE_LABEL (a checkout at $(git -C "$BASELINE" describe --always --dirty))"
+# build_lib <what> <rev or directory> <dir>: the C of a git revision (or
+# of a directory holding a src/ tree) built into <dir>/lib.so, with its
+# sql/install/functions and competency.control beside it in <dir> (when it
+# has them); sets LIB_LABEL; <what> names it in errors.  Every C file, the
+# module entry competency.c included (functions the others call live
+# there), but with its _PG_init renamed so that the server never runs it:
+# the library defines no settings, which would clash with the loaded
+# extension's (its functions that read one see the built-in default).  The
+# same compiler flags as PGXS's, plus -Bsymbolic: the library's calls to
+# its own functions, and its own variables, must never bind to the
+# installed competency.so's of the same names.
+LIB_LABEL=""
+build_lib() {
+	local what=$1 from=$2 dir=$3 rev
+	mkdir -p "$dir/src" "$dir/sql/install"
+	if [ -d "$from/src" ]; then
+		cp "$from"/src/*.[ch] "$dir/src/"
+		[ -d "$from/sql/install/functions" ] && cp -r "$from/sql/install/functions" "$dir/sql/install/"
+		[ -f "$from/competency.control" ] && cp "$from/competency.control" "$dir/"
+		LIB_LABEL="the directory \`$from\`"
+		if git -C "$from" rev-parse --git-dir >/dev/null 2>&1; then
+			LIB_LABEL="$LIB_LABEL (a checkout at $(git -C "$from" describe --always --dirty))"
 		fi
-	elif rev=$(git rev-parse --verify -q "$BASELINE^{commit}"); then
+	elif rev=$(git rev-parse --verify -q "$from^{commit}"); then
 		git archive "$rev" src | tar -x -C "$dir"
-		BASE_LABEL="\`$BASELINE\` = $(git log -1 --format='%h of %cs (%s)' "$rev")"
+		git archive "$rev" sql/install/functions competency.control 2>/dev/null | tar -x -C "$dir" 2>/dev/null || true
+		LIB_LABEL="\`$from\` = $(git log -1 --format='%h of %cs (%s)' "$rev")"
 	else
-		echo "BASELINE=$BASELINE is neither a git revision nor a directory holding src/" >&2
+		echo "$what is neither a git revision nor a directory holding src/" >&2
 		exit 1
 	fi
-	rm -f "$dir/src/competency.c"
-	printf '#include "postgres.h"\n#include "fmgr.h"\n\nPG_MODULE_MAGIC;\n' >"$dir/src/bench_magic.c"
 	# shellcheck disable=SC2046	# pg_config's flags are meant to be split
 	if ! ${CC:-gcc} $($PG_CONFIG --cflags) $($PG_CONFIG --cflags_sl) -fPIC -O2 \
 		$($PG_CONFIG --cppflags) -I "$($PG_CONFIG --includedir-server)" \
-		-I "$($PG_CONFIG --pkgincludedir)/internal" \
+		-I "$($PG_CONFIG --pkgincludedir)/internal" -D_PG_init=bench_unused_PG_init \
 		-shared -Wl,-Bsymbolic $($PG_CONFIG --ldflags) \
-		-o "$dir/base.so" "$dir"/src/*.c >"$dir/build.log" 2>&1; then
+		-o "$dir/lib.so" "$dir"/src/*.c >"$dir/build.log" 2>&1; then
 		cat "$dir/build.log" >&2
-		echo "BASELINE=$BASELINE: its src/ does not build" >&2
+		echo "$what: its src/ does not build" >&2
 		exit 1
 	fi
 	chmod -R a+rX "$dir"
-	$PSQL -v lib="$dir/base.so" -f test/bench/baseline.sql >/dev/null
+}
+
+# BASELINE: another revision's aggregates, from its library (build_lib);
+# test/bench/baseline.sql creates schema bench_base from it.
+BASE_LABEL=""
+build_baseline() {
+	build_lib "BASELINE=$BASELINE" "$BASELINE" "$NOOP_DIR/base"
+	BASE_LABEL=$LIB_LABEL
+	$PSQL -v lib="$NOOP_DIR/base/lib.so" -f test/bench/baseline.sql >/dev/null
 }
 
 generate() {
@@ -173,6 +192,22 @@ generate() {
 
 q "CREATE EXTENSION IF NOT EXISTS competency" >/dev/null
 [ -n "$BASELINE" ] && build_baseline
+THIS_VERSION=$(q "SELECT extversion FROM pg_extension WHERE extname = 'competency'")
+# control_version: the default_version of the competency.control on stdin
+control_version() { sed -n "s/^default_version *= *'\(.*\)'.*/\1/p"; }
+# PREVIOUS, unset: the previous version's code, the newest commit of this
+# checkout's first-parent history that changed competency.control to
+# another version than the installed one (on main, the merge that shipped
+# the previous version); none without history
+if [ -z "${PREVIOUS+set}" ]; then
+	PREVIOUS=""
+	for c in $(git log --first-parent --format=%H -- competency.control 2>/dev/null); do
+		if [ "$(git show "$c:competency.control" 2>/dev/null | control_version)" != "$THIS_VERSION" ]; then
+			PREVIOUS=$c
+			break
+		fi
+	done
+fi
 echo "## Benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')$([ "$QUICK" = 1 ] && echo ' (QUICK)')"
 echo
 echo "Machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB;"
@@ -186,6 +221,11 @@ if [ -n "$BASELINE" ]; then
 	echo "Baseline: the aggregates of $BASE_LABEL, built by the"
 	echo "benchmark into schema \`bench_base\` and timed in the same rounds, beside the current ones;"
 	echo "current / baseline under 1 means the current code is faster."
+	bv=$(control_version 2>/dev/null <"$NOOP_DIR/base/competency.control" || true)
+	if [ -n "$bv" ] && [ "$bv" != "$THIS_VERSION" ]; then
+		echo "The baseline is version $bv's C under this version's SQL and declarations: arguments its C does not know"
+		echo "(a rule set, say) it never reads. \`PREVIOUS\` times a previous version's code, C and SQL, as it was."
+	fi
 fi
 echo
 
@@ -323,8 +363,14 @@ if [ -n "${SQL_BASELINE:-}" ]; then
 	q "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench_prev CASCADE; CREATE SCHEMA bench_prev" >/dev/null
 	ext=$(q "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'competency'")
 	for f in cp_status_partners cp_evaluate_partners; do
-		src=sql/install/functions/$f/$SQL_BASELINE.sql
-		[ -f "$src" ] || src=sql/install/functions/$f/latest.sql
+		# its form in that version: the latest snapshot of a version up to
+		# it (<version>.sql is the form that version introduced), else the
+		# current one
+		src=sql/install/functions/$f/latest.sql
+		for v in $(ls "sql/install/functions/$f" | sed -n 's/^\([0-9][0-9.]*\)\.sql$/\1/p' | sort -V); do
+			[ "$(printf '%s\n' "$v" "$SQL_BASELINE" | sort -V | tail -1)" = "$SQL_BASELINE" ] &&
+				src=sql/install/functions/$f/$v.sql
+		done
 		sed -e '/^COMMENT ON/,$d' -e "s/@extschema@\.cp_status_partners(/bench_prev.cp_status_partners(/g" \
 		    -e "s/FUNCTION @extschema@\./FUNCTION bench_prev./" -e "s/@extschema@/$ext/g" "$src"
 	done | $PSQL -q >/dev/null
@@ -350,6 +396,196 @@ if [ -n "${SQL_BASELINE:-}" ]; then
 	echo
 fi
 
+# PREVIOUS=<rev>: the previous version's code, C and SQL, against this
+# version's, on the same data in the same rounds.  Its C is built as
+# BASELINE's is (build_lib); its evaluation's functions (PREV_FUNCS, those
+# its files have) are created from its own files
+# (sql/install/functions/<f>/latest.sql of that revision) in schema
+# bench_previous, over its library, every call among them made to
+# bench_previous's.  Whatever else they call is the installed extension's,
+# and the report names it: the functions that read the session's settings,
+# which only the loaded extension defines, and the C functions that find
+# their enum types in their own schema (cp_level and the thresholds).
+PREV_FUNCS="cp_window_start cp_require_date cp_in_period
+	cp_entitlements_final cp_entitlements_combine cp_entitlements_serialize cp_entitlements_deserialize
+	cp_entitlements_trans cp_active_entitlements cp_usage_entitlements_trans cp_usage_entitlements
+	cp_individuals_final cp_individuals_combine cp_individuals_serialize cp_individuals_deserialize
+	cp_credential_individuals_trans cp_credential_individuals
+	cp_held cp_next_targets cp_partner_usage cp_partner_credentials cp_partner_figures
+	cp_evaluate_partners cp_evaluate"
+if [ -n "$PREVIOUS" ]; then
+	pdir=$NOOP_DIR/previous
+	build_lib "PREVIOUS=$PREVIOUS" "$PREVIOUS" "$pdir"
+	prev_label=$LIB_LABEL
+	pv=$(control_version 2>/dev/null <"$pdir/competency.control" || true)
+	pv=${pv:-previous}
+	ext=$(q "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'competency'")
+	loaded=""; files=""
+	for f in $PREV_FUNCS; do
+		[ -f "$pdir/sql/install/functions/$f/latest.sql" ] || continue
+		loaded="$loaded $f"
+		# and its other forms (<f>/rule_set/latest.sql, ...), if any
+		for file in "$pdir/sql/install/functions/$f/latest.sql" "$pdir/sql/install/functions/$f"/*/latest.sql; do
+			[ -f "$file" ] && files="$files $file"
+		done
+	done
+	case " $loaded " in
+	*" cp_evaluate "*" cp_active_entitlements "* | *" cp_active_entitlements "*" cp_evaluate "*) ;;
+	*)
+		echo "PREVIOUS=$PREVIOUS has no sql/install/functions/{cp_evaluate,cp_active_entitlements}/latest.sql" >&2
+		exit 1 ;;
+	esac
+	names=$(echo $loaded | sed 's/ /\\|/g')
+	{
+		echo "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench_previous CASCADE; CREATE SCHEMA bench_previous;"
+		echo "SET search_path = bench_previous, $ext;"	# for the files that name nothing with @extschema@
+		for file in $files; do
+			sed -e '/^COMMENT ON/,$d' -e "s|MODULE_PATHNAME|$pdir/lib.so|" \
+			    -e "s/@extschema@\.\($names\)\b/bench_previous.\1/g" -e "s/@extschema@/$ext/g" "$file"
+		done
+		echo "CREATE FUNCTION bench_previous.agg_entitlements(d date, win integer)
+		      RETURNS TABLE (partner_id bigint, n bigint)
+		      LANGUAGE sql STABLE PARALLEL SAFE AS \$f\$
+		      SELECT a.partner_id,
+		             bench_previous.cp_active_entitlements(u.tenant_id, u.workload, u.sku, u.active_users,
+		                                                   u.is_trial, u.measured_on)
+		      FROM public.cp_association a JOIN public.cp_usage u ON u.tenant_id = a.tenant_id
+		      WHERE a.valid_from <= d AND (a.valid_until IS NULL OR a.valid_until > d)
+		        AND u.measured_on > d - win AND u.measured_on <= d
+		      GROUP BY a.partner_id \$f\$;"
+	} | $PSQL >/dev/null
+	# every C function from the previous library, every aggregate's support
+	# functions bench_previous's; then what the SQL functions call outside it
+	stray=$(q "SELECT (SELECT count(*) FROM pg_proc
+	                   WHERE pronamespace = 'bench_previous'::regnamespace
+	                     AND prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+	                     AND probin IS DISTINCT FROM '$pdir/lib.so')
+	                + (SELECT count(*) FROM pg_aggregate g JOIN pg_proc a ON a.oid = g.aggfnoid
+	                   CROSS JOIN unnest(ARRAY[g.aggtransfn, g.aggfinalfn, g.aggcombinefn,
+	                                           g.aggserialfn, g.aggdeserialfn]::oid[]) f(oid)
+	                   JOIN pg_proc p ON p.oid = f.oid
+	                   WHERE a.pronamespace = 'bench_previous'::regnamespace
+	                     AND p.pronamespace <> a.pronamespace)")
+	if [ "$stray" != 0 ]; then
+		echo "PREVIOUS=$PREVIOUS: $stray functions of bench_previous are not the previous library's" >&2
+		exit 1
+	fi
+	outside=$(q "SELECT string_agg(DISTINCT m[1], ' ' ORDER BY m[1])
+	             FROM pg_proc p, regexp_matches(p.prosrc, '(?<!bench_previous\.)\m(cp_\w+)\(', 'g') m
+	             WHERE p.pronamespace = 'bench_previous'::regnamespace
+	               AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')")
+	settings=""; enums=""; others=""; redeclared=""
+	for f in $outside; do
+		cmp -s "$pdir/sql/install/functions/$f/latest.sql" "sql/install/functions/$f/latest.sql" ||
+			redeclared="$redeclared, \`$f\`"
+		case $f in
+		cp_usage_window | cp_grace_days) settings="$settings, \`$f\`" ;;
+		cp_level | cp_required_entitlements | cp_required_individuals | cp_next_level) enums="$enums, \`$f\`" ;;
+		*) others="$others, \`$f\`" ;;
+		esac
+	done
+	PEVAL="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM bench_previous.cp_evaluate('$D')"
+	PAGG="SELECT count(*), sum(n) FROM bench_previous.agg_entitlements('$D', 28)"
+	pdiffs=$(differing "SELECT * FROM cp_evaluate('$D')" "SELECT * FROM bench_previous.cp_evaluate('$D')")
+	paggdiffs=$(differing "SELECT * FROM bench.agg_entitlements('$D', 28)" "SELECT * FROM bench_previous.agg_entitlements('$D', 28)")
+	if [ "$pdiffs" != 0 ] || [ "$paggdiffs" != 0 ]; then
+		echo "ANSWERS DIFFER: cp_evaluate and $pv's, $pdiffs rows; the aggregates, $paggdiffs rows" >&2
+		exit 1
+	fi
+	echo "### Against the previous version's code (scale 1)"
+	echo
+	echo "This version ($THIS_VERSION, installed) against $pv's code: $prev_label."
+	echo "Its C built by the benchmark (as for \`BASELINE\`: every C file, its module entry's \`_PG_init\` never run),"
+	echo "and its evaluation's SQL, from its own files (\`sql/install/functions/*/latest.sql\`), in schema \`bench_previous\`:"
+	echo "$(echo $loaded | sed 's/\([a-z_][a-z_]*\)/`\1`/g; s/ /, /g')."
+	echo "The same data, in one session, in the same rounds. From the installed extension, as $pv's SQL calls them:"
+	[ -n "$settings" ] && echo "${settings#, } (they read the session's settings, which only the loaded extension defines);"
+	[ -n "$enums" ] && echo "${enums#, } (C functions that find their enum types in their own schema);"
+	[ -n "$others" ] && echo "${others#, };"
+	if [ -n "$redeclared" ]; then
+		echo "of these, declared otherwise in this version's files than in $pv's: ${redeclared#, }."
+	elif [ -n "$outside" ]; then
+		echo "each declared in this version's files as in $pv's."
+	fi
+	echo "Same answers first (0 differing rows each); default settings plan $pv's \`cp_evaluate\` with 2 workers: $(plan_shape "SELECT * FROM bench_previous.cp_evaluate('$D')")."
+	echo
+	r=$(rounds "" "$EVAL" "$PEVAL" "$AGG" "$PAGG")
+	echo "| query | median ms | ratio |"
+	echo "|---|---:|---|"
+	echo "| \`cp_evaluate(D)\` | $(echo "$r" | col_median 1) | $THIS_VERSION / $pv **$(echo "$r" | ratio_stats 1 2)** |"
+	echo "| $pv's \`cp_evaluate(D)\` | $(echo "$r" | col_median 2) | |"
+	echo "| the aggregate alone: \`cp_active_entitlements\` grouped by partner | $(echo "$r" | col_median 3) | $THIS_VERSION / $pv **$(echo "$r" | ratio_stats 3 4)** |"
+	echo "| $pv's \`cp_active_entitlements\` grouped by partner | $(echo "$r" | col_median 4) | |"
+	echo
+fi
+
+# A large rule set: a draft holding the built-in set's rules and many more
+# names, which the data never use, made through the rule tables (as
+# superuser), evaluated against the built-in set named, in the same rounds
+# (the target: at most 1.10x).  Answers checked equal first; the set is
+# deleted afterwards.
+BIG="bench big set"
+q "DELETE FROM cp_rule_set WHERE rule_set = '$BIG';
+   INSERT INTO cp_rule_set VALUES
+       ('$BIG', NULL, 'make bench: the rules of 2017-07 with 27 more workloads and 6 more paths the data never name');
+   INSERT INTO cp_rule_threshold
+   SELECT '$BIG', level, market, min_entitlements, min_individuals FROM cp_rule_threshold WHERE rule_set = '2017-07';
+   INSERT INTO cp_rule_association SELECT '$BIG', kind FROM cp_rule_association WHERE rule_set = '2017-07';
+   INSERT INTO cp_rule_workload SELECT '$BIG', workload, spelling FROM cp_rule_workload WHERE rule_set = '2017-07';
+   INSERT INTO cp_rule_workload
+   SELECT '$BIG', 'absent_workload_' || w, s
+   FROM (SELECT lpad(g::text, 2, '0') FROM generate_series(1, 27) g) n(w),
+        LATERAL (VALUES ('Absent Workload ' || w), ('Absent Workload ' || w || ' Online'), ('AW' || w)) x(s);
+   INSERT INTO cp_rule_credential SELECT '$BIG', path, credential FROM cp_rule_credential WHERE rule_set = '2017-07';
+   INSERT INTO cp_rule_credential
+   SELECT '$BIG', (SELECT max(path) FROM cp_rule_credential WHERE rule_set = '2017-07') + p,
+          'Absent Credential ' || p || '-' || c
+   FROM generate_series(1, 6) p, generate_series(1, 3) c" >/dev/null
+# set_shape <set>: how many workloads, spellings, paths and credentials it has
+set_shape() {
+	q "SELECT count(DISTINCT workload) || ' workloads, ' || count(*) || ' spellings, '
+	          || (SELECT count(DISTINCT path) || ' paths, ' || count(DISTINCT credential) || ' credentials'
+	              FROM cp_rule_credential WHERE rule_set = '$1')
+	   FROM cp_rule_workload WHERE rule_set = '$1'"
+}
+# the names it adds to 2017-07's, folded as the rules compare them, that the data use
+bigused=$(q "WITH added_w AS (SELECT cp_fold(spelling) f FROM cp_rule_workload WHERE rule_set = '$BIG'
+                                AND workload NOT IN (SELECT workload FROM cp_rule_workload WHERE rule_set = '2017-07')
+                              UNION SELECT cp_fold(workload) FROM cp_rule_workload WHERE rule_set = '$BIG'
+                                AND workload NOT IN (SELECT workload FROM cp_rule_workload WHERE rule_set = '2017-07')),
+                  added_c AS (SELECT cp_fold(credential) f FROM cp_rule_credential WHERE rule_set = '$BIG'
+                                AND credential NOT IN (SELECT credential FROM cp_rule_credential WHERE rule_set = '2017-07'))
+             SELECT (SELECT count(*) FROM (SELECT DISTINCT workload FROM cp_usage) u WHERE cp_fold(u.workload) IN (SELECT f FROM added_w))
+                  + (SELECT count(*) FROM (SELECT DISTINCT credential FROM cp_credential) c
+                     WHERE regexp_replace(cp_fold(c.credential), '^exam', '') IN (SELECT regexp_replace(f, '^exam', '') FROM added_c))")
+SEVAL="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM cp_evaluate('$D', '$BIG')"
+S0EVAL="SELECT count(*), sum(active_entitlements), sum(qualified_individuals), count(level), count(next_level), sum(entitlements_short), sum(individuals_short) FROM cp_evaluate('$D', '2017-07')"
+SAGG="SELECT count(*), sum(n) FROM bench.agg_entitlements_under('$D', 28, '$BIG')"
+S0AGG="SELECT count(*), sum(n) FROM bench.agg_entitlements_under('$D', 28, '2017-07')"
+sdiffs=$(differing "SELECT * FROM cp_evaluate('$D', '$BIG')" "SELECT * FROM cp_evaluate('$D', '2017-07')")
+saggdiffs=$(differing "SELECT * FROM bench.agg_entitlements_under('$D', 28, '$BIG')" "SELECT * FROM bench.agg_entitlements_under('$D', 28, '2017-07')")
+if [ "$bigused" != 0 ] || [ "$sdiffs" != 0 ] || [ "$saggdiffs" != 0 ]; then
+	echo "ANSWERS DIFFER under '$BIG' and '2017-07': cp_evaluate $sdiffs rows, the aggregate $saggdiffs rows ($bigused added names in the data)" >&2
+	exit 1
+fi
+echo "### A large rule set (scale 1)"
+echo
+echo "A draft set, \`$BIG\`, written through the rule tables: the built-in set 2017-07's workloads and spellings,"
+echo "credential paths, thresholds and association kinds, and 27 more workloads of 3 spellings each and 6 more paths"
+echo "of 3 credentials each, under names the data never use: $(set_shape "$BIG") (2017-07: $(set_shape 2017-07))."
+echo "Timed against the built-in set named, in the same rounds;"
+echo "same answers first (0 differing rows each)."
+echo
+r=$(rounds "" "$SEVAL" "$S0EVAL" "$SAGG" "$S0AGG")
+echo "| query | median ms | ratio |"
+echo "|---|---:|---|"
+echo "| \`cp_evaluate(D, '$BIG')\` | $(echo "$r" | col_median 1) | $BIG / 2017-07 **$(echo "$r" | ratio_stats 1 2)** (the target: at most 1.10) |"
+echo "| \`cp_evaluate(D, '2017-07')\` | $(echo "$r" | col_median 2) | |"
+echo "| the aggregate alone: \`cp_active_entitlements(..., '$BIG')\` grouped by partner | $(echo "$r" | col_median 3) | $BIG / 2017-07 **$(echo "$r" | ratio_stats 3 4)** |"
+echo "| \`cp_active_entitlements(..., '2017-07')\` grouped by partner | $(echo "$r" | col_median 4) | |"
+echo
+q "DELETE FROM cp_rule_set WHERE rule_set = '$BIG'" >/dev/null
+
 if [ "$QUICK" != 1 ]; then
 	echo "### Levels over time (scale 1)"
 	echo
@@ -361,9 +597,9 @@ fi
 
 echo "### Memory"
 echo
-# mem_row <label> <aggregate call on key t> <aggregate>: a table row from the hash
-# aggregation's peak memory over 100,000 groups of one key each, and over
-# 100 groups of 1,000 keys each, less count(t)'s
+# mem_row <label> <aggregate call on key t> <aggregate(argument types)>: a
+# table row from the hash aggregation's peak memory over 100,000 groups of
+# one key each, and over 100 groups of 1,000 keys each, less count(t)'s
 mem_row() {
 	local call=${2//\'/\'\'} m e1 e1000
 	m=$(q "SET max_parallel_workers_per_gather = 0; SET work_mem = '1GB';
@@ -378,16 +614,19 @@ mem_row() {
 	              pg_temp.mem('SELECT g % 100, $call FROM k GROUP BY 1')
 	            - pg_temp.mem('SELECT g % 100, count(t) FROM k GROUP BY 1')" | tail -1)
 	IFS='|' read -r e1 e1000 <<<"$m"
-	echo "| $1 | $((e1 / 100000)) B | $(( (e1000 - 100 * e1 / 100000) / 100000 )) B | $(q "SELECT aggtransspace FROM pg_aggregate WHERE aggfnoid = '$3'::regproc") |"
+	echo "| $1 | $((e1 / 100000)) B | $(( (e1000 - 100 * e1 / 100000) / 100000 )) B | $(q "SELECT aggtransspace FROM pg_aggregate WHERE aggfnoid = '$3'::regprocedure") |"
 }
 echo "| aggregate | a state with one key | each further key (uuid; one measurement) | SSPACE |"
 echo "|---|---:|---:|---:|"
 ENT="cp_active_entitlements(t, 'EXO', 'E3', 1, false, current_date)"
 QI="cp_qualified_individuals(t, 'MCSA: Office 365')"
-mem_row cp_active_entitlements "$ENT" cp_active_entitlements
-[ -n "$B" ] && mem_row "the baseline's cp_active_entitlements" "bench_base.$ENT" bench_base.cp_active_entitlements
-mem_row cp_qualified_individuals "$QI" cp_qualified_individuals
-[ -n "$B" ] && mem_row "the baseline's cp_qualified_individuals" "bench_base.$QI" bench_base.cp_qualified_individuals
+# the forms without a rule set (the built-in rules)
+ENT_ARGS="(anyelement, text, text, bigint, boolean, date)"
+QI_ARGS="(anyelement, text)"
+mem_row cp_active_entitlements "$ENT" "cp_active_entitlements$ENT_ARGS"
+[ -n "$B" ] && mem_row "the baseline's cp_active_entitlements" "bench_base.$ENT" "bench_base.cp_active_entitlements$ENT_ARGS"
+mem_row cp_qualified_individuals "$QI" "cp_qualified_individuals$QI_ARGS"
+[ -n "$B" ] && mem_row "the baseline's cp_qualified_individuals" "bench_base.$QI" "bench_base.cp_qualified_individuals$QI_ARGS"
 echo
 
 # The aggregates as running windows over N rows (40 keys), where each row's

@@ -6,7 +6,9 @@
 --     associations (the very join cp_evaluate makes) and merely counted per
 --     partner.
 --   bench.sql_entitlements / bench.agg_entitlements: the aggregate alone,
---     grouped by partner, over the joined rows, in SQL and with the C aggregate.
+--     grouped by partner, over the joined rows, in SQL and with the C aggregate;
+--     bench.agg_entitlements_under(as_of, window, rule_set): the latter under
+--     a named rule set.
 \set ON_ERROR_STOP on
 DROP SCHEMA IF EXISTS bench CASCADE;
 CREATE SCHEMA bench;
@@ -128,6 +130,19 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT a.partner_id,
        public.cp_active_entitlements(u.tenant_id, u.workload, u.sku, u.active_users,
                                      u.is_trial, u.measured_on)
+FROM public.cp_association a JOIN public.cp_usage u ON u.tenant_id = a.tenant_id
+WHERE a.valid_from <= d AND (a.valid_until IS NULL OR a.valid_until > d)
+  AND u.measured_on > d - win AND u.measured_on <= d
+GROUP BY a.partner_id
+$$;
+
+-- The same under a named rule set (cp_active_entitlements' form with one).
+CREATE FUNCTION bench.agg_entitlements_under(d date, win integer, rule_set text)
+RETURNS TABLE (partner_id bigint, n bigint)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT a.partner_id,
+       public.cp_active_entitlements(u.tenant_id, u.workload, u.sku, u.active_users,
+                                     u.is_trial, u.measured_on, rule_set)
 FROM public.cp_association a JOIN public.cp_usage u ON u.tenant_id = a.tenant_id
 WHERE a.valid_from <= d AND (a.valid_until IS NULL OR a.valid_until > d)
   AND u.measured_on > d - win AND u.measured_on <= d

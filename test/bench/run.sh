@@ -2,10 +2,14 @@
 # make bench: test/bench/bench.sh on a throwaway cluster.  The report goes to
 # stdout and to test/bench/last-run.md.  Options (QUICK, BASELINE, ...) pass
 # through the environment: see test/bench/README.md.
-# a baseline directory named relative to the caller's directory
+# a baseline or previous directory named relative to the caller's directory
 if [ -n "${BASELINE:-}" ] && [ -d "$BASELINE/src" ]; then
 	BASELINE=$(cd "$BASELINE" && pwd)
 	export BASELINE
+fi
+if [ -n "${PREVIOUS:-}" ] && [ -d "$PREVIOUS/src" ]; then
+	PREVIOUS=$(cd "$PREVIOUS" && pwd)
+	export PREVIOUS
 fi
 cd "$(dirname "$0")/../.."
 out=$(mktemp)

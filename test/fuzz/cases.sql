@@ -319,3 +319,168 @@ SELECT replay.add_many('bad-ent-combine-collations-default-c', 'ent', '42P21',
     $$SELECT ARRAY[replay.input('good-ent-text'), replay.input('good-ent-text-c')]$$);
 SELECT replay.add_many('bad-ind-combine-collations-c-ci', 'ind', '42P21',
     $$SELECT ARRAY[replay.input('good-ind-text-c'), replay.input('good-ind-text-ci')]$$);
+
+-------------------------------------------------------------------------------
+-- The forms with rule_set: states that carry their rule set's name (and
+-- the problem of a set that cannot be evaluated), workloads by the set's
+-- index and credentials as 64-bit masks.  Two drafts of the test's own
+-- (never in force: no evaluation or flagging follows their writes;
+-- replay.sh deletes them): replay-wide, the built-in set's workloads and
+-- paths, 40 more workloads (their indexes past what 3 bits hold) and 5
+-- more paths of 2 credentials each; replay-incomplete, without thresholds
+-- or paths.  No set is named replay-nope.
+-------------------------------------------------------------------------------
+
+DELETE FROM cp_rule_set WHERE rule_set IN ('replay-wide', 'replay-incomplete');
+INSERT INTO cp_rule_set (rule_set, effective_from, description)
+VALUES ('replay-wide', NULL, 'test/fuzz: the built-in rules and more'),
+       ('replay-incomplete', NULL, 'test/fuzz: incomplete');
+INSERT INTO cp_rule_threshold (rule_set, level, market, min_entitlements, min_individuals)
+SELECT 'replay-wide', l::competency_level, m::cp_market, e, i
+FROM (VALUES ('silver', 'developed', 2000, 1), ('silver', 'developing', 1000, 1),
+             ('gold', 'developed', 4000, 2), ('gold', 'developing', 4000, 2)) v(l, m, e, i);
+INSERT INTO cp_rule_workload (rule_set, workload, spelling)
+SELECT 'replay-wide', w, s
+FROM (VALUES ('exchange_online', 'Exchange Online'), ('exchange_online', 'Exchange'), ('exchange_online', 'EXO'),
+             ('sharepoint_online', 'SharePoint Online'), ('sharepoint_online', 'SharePoint'), ('sharepoint_online', 'SPO'),
+             ('skype_for_business', 'Skype for Business'), ('skype_for_business', 'Skype for Business Online'),
+             ('skype_for_business', 'SfB'), ('yammer', 'Yammer'), ('yammer', 'YAM'), ('proplus', 'ProPlus'),
+             ('proplus', 'Office 365 ProPlus')) v(w, s)
+UNION ALL
+SELECT 'replay-wide', 'extra_' || g, s || g FROM generate_series(1, 40) g, unnest(ARRAY['Extra ', 'XW']) s;
+INSERT INTO cp_rule_credential (rule_set, path, credential)
+VALUES ('replay-wide', 1, '70-346'), ('replay-wide', 1, '70-347'), ('replay-wide', 2, 'MCSA: Office 365');
+INSERT INTO cp_rule_credential (rule_set, path, credential)
+SELECT 'replay-wide', p, 'EX-' || p || '-' || s FROM generate_series(3, 7) p, unnest(ARRAY['a', 'b']) s;
+INSERT INTO cp_rule_association (rule_set, kind)
+SELECT 'replay-wide', k FROM unnest(enum_range(NULL::cp_association_kind)) k;
+INSERT INTO cp_rule_workload (rule_set, workload, spelling) VALUES ('replay-incomplete', 'a', 'A');
+
+-- ent_rows with the rule set rs, and rows of replay-wide's workloads: k1
+-- also has extra_7 60 and extra_33 5, so 60; k2 extra_40 1, so 7.  67 under
+-- replay-wide, 37 under 2017-07.
+CREATE FUNCTION replay.ent_rows_rs(k1 text, k2 text, rs text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+SELECT format($q$
+    SELECT q.*, %3$L::text FROM (%4$s UNION ALL SELECT * FROM (VALUES
+        (%1$s, 'Extra 7', 'SKU-A', 60, false, date '2024-03-01'),
+        (%1$s, 'XW33', 'SKU-E', 5, false, date '2024-03-01'),
+        (%2$s, 'xw 40', 'SKU-A', 1, false, date '2024-03-02')) e) q$q$, k1, k2, rs, replay.ent_rows(k1, k2))
+$$;
+
+-- ind_rows with the rule set rs, and credentials of replay-wide's paths:
+-- k3 also holds EX-7-a (one of its path's two), k4 both of EX-3's.  3
+-- qualify under replay-wide, 2 under 2017-07.
+CREATE FUNCTION replay.ind_rows_rs(k1 text, k2 text, k3 text, k4 text, rs text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+SELECT format($q$
+    SELECT q.*, %5$L::text FROM (%6$s UNION ALL SELECT * FROM (VALUES
+        (%3$s, 'EX-7-a'), (%4$s, 'ex 3 a'), (%4$s, 'Exam EX-3-b')) e) q$q$,
+    k1, k2, k3, k4, rs, replay.ind_rows(k1, k2, k3, k4))
+$$;
+
+-- Good states of the forms with rule_set.
+SELECT replay.good('good-ent-rs-builtin', 'ent', replay.ent_rows_rs('1', '2', '2017-07'), true);
+SELECT replay.good('good-ent-rs-wide', 'ent', replay.ent_rows_rs('1', '2', 'replay-wide'), true);
+SELECT replay.good('good-ent-rs-wide-text', 'ent', replay.ent_rows_rs($$'contoso'$$, $$'日本 Ltd.'$$, 'replay-wide'), true);
+SELECT replay.good('good-ent-rs-wide-uuid', 'ent',
+    replay.ent_rows_rs($$'6f2c1b8e-0d4a-4e59-9a34-2b7d1c0e5f11'::uuid$$, $$'00000000-0000-0000-0000-000000000000'::uuid$$,
+                       'replay-wide'), true);
+-- rows without a rule set are skipped
+SELECT replay.good('good-ent-rs-null-rows', 'ent',
+    replay.ent_rows_rs('1', '2', 'replay-wide')
+    || $$ UNION ALL SELECT 3, 'EXO', 'SKU-A', 1000, false, date '2024-03-01', NULL$$, true);
+-- 23 tenants over every one of replay-wide's 45 workloads
+SELECT replay.good('good-ent-rs-many-workloads', 'ent', $$
+    SELECT g % 23, (ARRAY['Extra ', 'XW'])[1 + g % 2] || (1 + g % 40), 'SKU-' || g % 7, g % 100, false,
+           date '2024-01-01' + g % 20, 'replay-wide'
+    FROM generate_series(1, 3000) g
+    UNION ALL SELECT g, 'EXO', 'SKU-A', g, false, date '2024-01-01', 'replay-wide' FROM generate_series(1, 23) g$$, true);
+-- the state of a set that cannot be evaluated carries its problem, which
+-- its final raises (rows skipped for another reason name the set too)
+SELECT replay.good('good-ent-rs-unknown', 'ent', replay.ent_rows_rs('1', '2', 'replay-nope'), true);
+SELECT replay.good('good-ent-rs-incomplete', 'ent', $$
+    SELECT 1, NULL::text, 'SKU-A', 1, false, date '2024-03-01', 'replay-incomplete'$$, true);
+
+SELECT replay.good('good-ind-rs-builtin', 'ind', replay.ind_rows_rs('1', '2', '3', '4', '2017-07'), true);
+SELECT replay.good('good-ind-rs-wide', 'ind', replay.ind_rows_rs('1', '2', '3', '4', 'replay-wide'), true);
+SELECT replay.good('good-ind-rs-wide-text', 'ind', replay.ind_rows_rs($$'Ann'$$, $$'ann'$$, $$'Åsa'$$, $$''$$, 'replay-wide'), true);
+SELECT replay.good('good-ind-rs-null-rows', 'ind',
+    replay.ind_rows_rs('1', '2', '3', '4', 'replay-wide') || $$ UNION ALL SELECT 5, 'MCSA: Office 365', NULL$$, true);
+-- 500 persons over replay-wide's 13 credentials (bits past a byte)
+SELECT replay.good('good-ind-rs-many', 'ind', $$
+    SELECT g % 500, (ARRAY['70-346', '70-347', 'MCSA: Office 365'] || ARRAY(SELECT 'EX-' || p || '-' || s
+                                FROM generate_series(3, 7) p, unnest(ARRAY['a', 'b']) s))[1 + g % 13], 'replay-wide'
+    FROM generate_series(1, 4000) g$$, true);
+SELECT replay.good('good-ind-rs-unknown', 'ind', replay.ind_rows_rs('1', '2', '3', '4', 'replay-nope'), true);
+SELECT replay.good('good-ind-rs-incomplete', 'ind', $$SELECT NULL::int, 'x', 'replay-incomplete'$$, true);
+
+-- good as they are, though no rows made them: the highest workload index a
+-- state may carry, and a credential mask of the 64th bit alone
+SELECT replay.add('good-ent-rs-workload-63', 'ent', 'good',
+    $$SELECT replay.put8(replay.input('good-ent-rs-wide'), 'ent', 'tenant[0].slot[1].workload', 63)$$);
+SELECT replay.add('good-ind-rs-credential-bit-63', 'ind', 'good',
+    $$SELECT replay.put64(replay.input('good-ind-rs-wide'), 'ind', 'person[0].creds', -9223372036854775808)$$);
+
+-- Bad states of the forms with rule_set, 22P03 unless said otherwise:
+-- truncated before and inside every field
+SELECT replay.add(format('bad-%s-rs-%strunc-%s-%s', c.agg, c.tag, w.at, l.field), c.agg, '22P03',
+                  format('SELECT replay.cut(replay.input(%L), %L, %L, %s)', c.name, c.agg, l.field, w.inside))
+FROM (VALUES ('good-ent-rs-wide', 'ent', ''), ('good-ind-rs-wide', 'ind', ''),
+             ('good-ent-rs-unknown', 'ent', 'problem-'), ('good-ind-rs-unknown', 'ind', 'problem-')) c(name, agg, tag),
+     replay.layout(replay.input(c.name), c.agg) l,
+     LATERAL (VALUES ('before', 0), ('inside', l.len / 2)) w(at, inside)
+WHERE (w.at = 'before' OR l.len > 1) AND (c.tag = '' OR l.field !~ '^(tenant|person|sku)');
+
+-- a state of one form read as the other, or as the other aggregate's
+SELECT replay.add(format('bad-%s-%s', a.agg, b.what), a.agg, '22P03',
+                  format('SELECT replay.put8(replay.input(%L), %L, %L, %s)',
+                         replace(b.base, 'AGG', a.agg), a.agg, 'version',
+                         replace(replace(b.v, 'OWN', a.own), 'OTHER', a.other)))
+FROM (VALUES ('ent', '2', '1'), ('ind', '1', '2')) a(agg, own, other),
+     (VALUES ('rs-as-plain', 'good-AGG-rs-wide', 'OWN'),
+             ('plain-as-rs', 'good-AGG-int4', 'OWN + 128'),
+             ('rs-version-of-other-aggregate', 'good-AGG-rs-wide', 'OTHER + 128'),
+             ('rs-version-255', 'good-AGG-rs-wide', '255')) b(what, base, v);
+
+-- the rule set's fields: its name's length, its bytes, the problem, its message
+SELECT replay.add(format('bad-%s-rs-%s', a.agg, b.what), a.agg, '22P03',
+                  format('SELECT replay.%s(x, %L, %L, %s) FROM replay.input(%L) x', b.fn, a.agg, b.field,
+                         replace(b.v, 'OLD', format('replay.i32(x, (replay.pos(x, %L, %L)).off)', a.agg, b.field)),
+                         replace(b.base, 'AGG', a.agg)))
+FROM (VALUES ('ent'), ('ind')) a(agg),
+     (VALUES ('name-length-negative', 'put32', 'rule_set.len', '-1', 'good-AGG-rs-wide'),
+             ('name-length-int32-min', 'put32', 'rule_set.len', '-2147483648', 'good-AGG-rs-wide'),
+             ('name-length-int32-max', 'put32', 'rule_set.len', '2147483647', 'good-AGG-rs-wide'),
+             ('name-length-past-end', 'put32', 'rule_set.len', 'length(x) - 12', 'good-AGG-rs-wide'),
+             ('name-invalid-utf8', 'put', 'rule_set', $$'\xff'::bytea$$, 'good-AGG-rs-wide'),
+             ('name-zero-byte', 'put', 'rule_set', $$'\x00'::bytea$$, 'good-AGG-rs-wide'),
+             ('problem-4', 'put8', 'problem', '4', 'good-AGG-rs-unknown'),
+             ('problem-255', 'put8', 'problem', '255', 'good-AGG-rs-unknown'),
+             ('message-length-negative', 'put32', 'message.len', '-1', 'good-AGG-rs-unknown'),
+             ('message-length-past-end', 'put32', 'message.len', 'OLD + 1', 'good-AGG-rs-unknown'),
+             ('message-invalid-utf8', 'put', 'message', $$'\xff'::bytea$$, 'good-AGG-rs-unknown')) b(what, fn, field, v, base);
+-- a set that cannot be evaluated, with measurements or persons
+SELECT replay.add(format('bad-%s-rs-problem-with-%s', a.agg, a.what), a.agg, '22P03',
+    format($$SELECT replay.put8(replay.ins(x, %L, %L, int4send(3) || 'abc'::bytea), %L, 'problem', 2)
+             FROM replay.input(%L) x$$, a.agg, a.count, a.agg, 'good-' || a.agg || '-rs-wide'))
+FROM (VALUES ('ent', 'nskus', 'measurements'), ('ind', 'npersons', 'persons')) a(agg, count, what);
+-- a workload past the limit; a person with no credential
+SELECT replay.add(format('bad-ent-rs-workload-%s', v), 'ent', '22P03',
+                  format($$SELECT replay.put8(replay.input('good-ent-rs-wide'), 'ent', 'tenant[0].slot[1].workload', %s)$$, v))
+FROM unnest(ARRAY[64, 128, 255]) v;
+SELECT replay.add('bad-ind-rs-credentials-0', 'ind', '22P03',
+    $$SELECT replay.put64(replay.input('good-ind-rs-wide'), 'ind', 'person[0].creds', 0)$$);
+SELECT replay.add('bad-ind-rs-credentials-past-end', 'ind', '22P03',
+    $$SELECT substr(x, 1, length(x) - 4) FROM replay.input('good-ind-rs-wide') x$$);
+
+-- Combining states of the two forms, or of two rule sets: 22023.  Each
+-- state alone is good, and their keys are of one type.
+SELECT replay.add_many(format('bad-%s-combine-%s', a.agg, b.what), a.agg, '22023',
+                       format('SELECT ARRAY[replay.input(%L), replay.input(%L)]',
+                              replace(b.l, 'AGG', a.agg), replace(b.r, 'AGG', a.agg)))
+FROM (VALUES ('ent'), ('ind')) a(agg),
+     (VALUES ('rs-and-plain', 'good-AGG-rs-wide', 'good-AGG-int4'),
+             ('plain-and-rs', 'good-AGG-int4', 'good-AGG-rs-wide'),
+             ('two-rule-sets', 'good-AGG-rs-builtin', 'good-AGG-rs-wide'),
+             ('problem-and-other-rule-set', 'good-AGG-rs-unknown', 'good-AGG-rs-wide')) b(what, l, r);

@@ -18,7 +18,8 @@
 # error's message and detail, or the final).
 # Builds test/fuzz/replay.c into a temporary directory the server can read
 # (PG_CONFIG, CC), creates the schema "replay" (replay.sql, cases.sql) and
-# drops it at the end (REPLAY_KEEP=1 keeps it and the library).  The server
+# two draft rule sets (replay-wide, replay-incomplete), and drops them at
+# the end (REPLAY_KEEP=1 keeps them and the library).  The server
 # reads nothing from the checkout: psql hands it every file.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,6 +46,8 @@ chmod 755 "$lib_dir"
 cleanup() {
 	if [ "${REPLAY_KEEP:-0}" != 1 ]; then
 		$PSQL -c 'DROP SCHEMA IF EXISTS replay CASCADE' >/dev/null 2>&1 || true
+		# the drafts cases.sql made (replay-wide, replay-incomplete)
+		[ -n "${ext:-}" ] && $PSQL -c "DELETE FROM $ext.cp_rule_set WHERE rule_set IN ('replay-wide', 'replay-incomplete')" >/dev/null 2>&1
 		rm -rf "$lib_dir"
 	fi
 }

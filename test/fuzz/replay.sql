@@ -31,10 +31,15 @@ CREATE AGGREGATE replay.replay_individuals(bytea, int4, regprocedure, regprocedu
 CREATE AGGREGATE replay.reserialize_individuals(bytea, int4, regprocedure, regprocedure) (
     SFUNC = replay.replay_trans, STYPE = internal, FINALFUNC = cp_individuals_serialize);
 
--- the serialized state of rows, as a parallel worker would send it
+-- the serialized state of rows, as a parallel worker would send it (the
+-- forms without and with rule_set)
 CREATE AGGREGATE replay.state_entitlements(anyelement, text, text, bigint, boolean, date) (
     SFUNC = cp_entitlements_trans, STYPE = internal, FINALFUNC = cp_entitlements_serialize);
 CREATE AGGREGATE replay.state_individuals(anyelement, text) (
+    SFUNC = cp_individuals_trans, STYPE = internal, FINALFUNC = cp_individuals_serialize);
+CREATE AGGREGATE replay.state_entitlements(anyelement, text, text, bigint, boolean, date, text) (
+    SFUNC = cp_entitlements_trans, STYPE = internal, FINALFUNC = cp_entitlements_serialize);
+CREATE AGGREGATE replay.state_individuals(anyelement, text, text) (
     SFUNC = cp_individuals_trans, STYPE = internal, FINALFUNC = cp_individuals_serialize);
 
 -- The final of the states xs combined in order (row k deserialized at site
@@ -113,8 +118,8 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 -------------------------------------------------------------------------------
--- The wire format, version 1 (src/entitlements.c, src/individuals.c), as
--- fields: what the cases' byte surgery and the fuzzer's mutations aim at.
+-- The wire formats (src/entitlements.c, src/individuals.c, src/aggsite.c),
+-- as fields: what the cases' byte surgery and the fuzzer's mutations aim at.
 -------------------------------------------------------------------------------
 
 -- The big-endian int32 at byte offset off (0-based) of x.
@@ -130,16 +135,19 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
 $$;
 
 -- The fields of a state, in order: name, byte offset, length.  Names:
--- version, keytype, collation, then for 'ent' nskus, sku[i].len, sku[i],
+-- version, keytype, collation; in the forms with rule_set (the version's
+-- high bit set) rule_set.len, rule_set, problem and, with a problem,
+-- message.len, message; then for 'ent' nskus, sku[i].len, sku[i],
 -- ntenants, tenant[i].keylen, tenant[i].key, tenant[i].nslots,
 -- tenant[i].slot[j].workload, .sku, .date, .count; for 'ind' npersons,
--- person[i].keylen, person[i].key, person[i].creds.  Stops after the
--- first field the bytes do not hold in full.
+-- person[i].keylen, person[i].key, person[i].creds (1 byte, or 8 with
+-- rule_set).  Stops after the first field the bytes do not hold in full.
 CREATE FUNCTION replay.layout(x bytea, agg text)
 RETURNS TABLE (field text, off int, len int)
 LANGUAGE plpgsql IMMUTABLE STRICT AS $$
 DECLARE
     n bigint := length(x);
+    named boolean := length(x) > 0 AND get_byte(x, 0) >= 128;
     o bigint := 9;
     cnt bigint;                 -- a count, bounded by the bytes it could fill
     l bigint;
@@ -149,15 +157,32 @@ BEGIN
     field := 'version'; off := 0; len := 1; RETURN NEXT;
     field := 'keytype'; off := 1; len := 4; RETURN NEXT;
     field := 'collation'; off := 5; len := 4; RETURN NEXT;
-    IF n < 13 THEN
-        field := CASE agg WHEN 'ent' THEN 'nskus' ELSE 'npersons' END;
-        off := 9; len := 4; RETURN NEXT;
-        RETURN;
+    IF named THEN
+        field := 'rule_set.len'; off := o; len := 4; RETURN NEXT;
+        IF o + 4 > n THEN RETURN; END IF;
+        l := replay.i32(x, o);
+        o := o + 4;
+        field := 'rule_set'; off := o; len := greatest(l, 0); RETURN NEXT;
+        IF l < 0 OR o + l > n THEN RETURN; END IF;
+        o := o + l;
+        field := 'problem'; off := o; len := 1; RETURN NEXT;
+        IF o + 1 > n THEN RETURN; END IF;
+        o := o + 1;
+        IF get_byte(x, o::int - 1) <> 0 THEN
+            field := 'message.len'; off := o; len := 4; RETURN NEXT;
+            IF o + 4 > n THEN RETURN; END IF;
+            l := replay.i32(x, o);
+            o := o + 4;
+            field := 'message'; off := o; len := greatest(l, 0); RETURN NEXT;
+            IF l < 0 OR o + l > n THEN RETURN; END IF;
+            o := o + l;
+        END IF;
     END IF;
     IF agg = 'ent' THEN
-        field := 'nskus'; off := 9; len := 4; RETURN NEXT;
-        cnt := greatest(least(replay.i32(x, 9), n), 0);
-        o := 13;
+        field := 'nskus'; off := o; len := 4; RETURN NEXT;
+        IF o + 4 > n THEN RETURN; END IF;
+        cnt := greatest(least(replay.i32(x, o), n), 0);
+        o := o + 4;
         FOR i IN 0 .. cnt - 1 LOOP
             field := format('sku[%s].len', i); off := o; len := 4; RETURN NEXT;
             IF o + 4 > n THEN RETURN; END IF;
@@ -194,9 +219,10 @@ BEGIN
             END LOOP;
         END LOOP;
     ELSE
-        field := 'npersons'; off := 9; len := 4; RETURN NEXT;
-        cnt := greatest(least(replay.i32(x, 9), n), 0);
-        o := 13;
+        field := 'npersons'; off := o; len := 4; RETURN NEXT;
+        IF o + 4 > n THEN RETURN; END IF;
+        cnt := greatest(least(replay.i32(x, o), n), 0);
+        o := o + 4;
         FOR i IN 0 .. cnt - 1 LOOP
             t := format('person[%s]', i);
             field := t || '.keylen'; off := o; len := 4; RETURN NEXT;
@@ -206,8 +232,8 @@ BEGIN
             field := t || '.key'; off := o; len := greatest(l, 0); RETURN NEXT;
             IF l < 0 OR o + l > n THEN RETURN; END IF;
             o := o + l;
-            field := t || '.creds'; off := o; len := 1; RETURN NEXT;
-            o := o + 1;
+            field := t || '.creds'; off := o; len := CASE WHEN named THEN 8 ELSE 1 END; RETURN NEXT;
+            o := o + CASE WHEN named THEN 8 ELSE 1 END;
             IF o > n THEN RETURN; END IF;
         END LOOP;
     END IF;
@@ -268,11 +294,12 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
     SELECT substr(x, 1, p.off + inside) FROM replay.pos(x, agg, name) p
 $$;
 
--- A state with x's key type and collation and nothing in it.
+-- A state with x's key type and collation (and rule set) and nothing in it.
 CREATE FUNCTION replay.empty(x bytea, agg text) RETURNS bytea
 LANGUAGE sql IMMUTABLE STRICT AS $$
-    SELECT substr(x, 1, 9) || CASE agg WHEN 'ent' THEN '\x0000000000000000'::bytea
-                                       ELSE '\x00000000'::bytea END
+    SELECT substr(x, 1, p.off) || CASE agg WHEN 'ent' THEN '\x0000000000000000'::bytea
+                                           ELSE '\x00000000'::bytea END
+    FROM replay.pos(x, agg, CASE agg WHEN 'ent' THEN 'nskus' ELSE 'npersons' END) p
 $$;
 
 -------------------------------------------------------------------------------
@@ -292,7 +319,9 @@ $$;
 
 -- What the aggregates make of the state x:
 --   verdict 'rejected', detail the SQLSTATE: deserialize refused it;
---   verdict 'accepted', detail its final (a value, or 'ERROR 22003');
+--   verdict 'accepted', detail its final (a value, 'ERROR 22003', or the
+--   error of a rule set that cannot be evaluated: 'ERROR 42704', 55000 or
+--   54000, raised by the final function);
 --   verdict 'broken', detail what went wrong: it was accepted, but the
 --   final of its round trip, of it combined with itself (three times, at
 --   both sites) or with an empty state (either side) differs, or
@@ -323,7 +352,7 @@ BEGIN
         detail := 'accepted, but serialize gives NULL';
         RETURN;
     END IF;
-    IF a LIKE 'ERROR %' AND a <> 'ERROR 22003' THEN
+    IF a LIKE 'ERROR %' AND a NOT IN ('ERROR 22003', 'ERROR 42704', 'ERROR 55000', 'ERROR 54000') THEN
         detail := 'accepted, but final fails with ' || a;
         RETURN;
     END IF;
@@ -372,12 +401,14 @@ CREATE TABLE replay.cases (
 );
 
 -- A good case: the state of rows (a query with columns k, w, s, n, t, d for
--- 'ent', k, c for 'ind'), and as its wanted final what the extension's own
--- aggregate gives over the same rows.
-CREATE FUNCTION replay.good(name text, agg text, rows text) RETURNS void
+-- 'ent', k, c for 'ind', and rs, the rule set, for the forms with rule_set),
+-- and as its wanted final what the extension's own aggregate gives over the
+-- same rows.
+CREATE FUNCTION replay.good(name text, agg text, rows text, named boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
-    args text := CASE agg WHEN 'ent' THEN 'k, w, s, n, t, d' ELSE 'k, c' END;
+    args text := CASE agg WHEN 'ent' THEN 'k, w, s, n, t, d' ELSE 'k, c' END
+                 || CASE WHEN named THEN ', rs' ELSE '' END;
     st bytea;
     w text;
     err text;

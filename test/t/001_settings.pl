@@ -172,7 +172,7 @@ sub run_as
 # evaluation (the configured window, time zone and grace) says now.
 my $disagree = q{
 	SELECT count(*)
-	FROM cp_partner_figures(cp_flagging_date(), cp_flagging_window(), NULL, true) s
+	FROM cp_partner_figures(cp_flagging_date(), cp_flagging_window(), NULL, true, cp_rule_set_on(cp_flagging_date())) s
 	LEFT JOIN cp_partner_level pl USING (partner_id)
 	WHERE coalesce(pl.level, 'none') <> s.level OR coalesce(pl.status, 'not_held') <> s.status};
 

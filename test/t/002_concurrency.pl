@@ -142,7 +142,7 @@ ok($changes > 20, "levels did change many times ($changes)");
 
 # Statuses, as flagging evaluates them: as of cp_flagging_date() with
 # cp_flagging_window().
-my $fresh = q{cp_partner_figures(cp_flagging_date(), cp_flagging_window(), NULL, true)};
+my $fresh = q{cp_partner_figures(cp_flagging_date(), cp_flagging_window(), NULL, true, cp_rule_set_on(cp_flagging_date()))};
 is($node->safe_psql('postgres', qq{
 	SELECT count(*) FROM $fresh s LEFT JOIN cp_partner_level pl USING (partner_id)
 	WHERE coalesce(pl.status, 'not_held') <> s.status}),

@@ -187,7 +187,7 @@ for my $case (
 	[ 'the event trigger',
 	  qr/^event trigger cp_guard_triggers on ddl_command_end tags \{"CREATE TRIGGER","CREATE TABLE","ALTER TABLE","CREATE SCHEMA"\} executes comp\.cp_guard_triggers\(\) \| enabled O/m ],
 	[ 'the new functions, with their argument defaults',
-	  qr/^function comp\.cp_explain_risk\(bigint,date\)\(partner_id bigint, as_of date DEFAULT CURRENT_DATE\).*^function comp\.cp_load_partner_center_competency\(bigint\).*^function comp\.cp_membership_status\(date\)\(as_of date DEFAULT CURRENT_DATE\).*^function comp\.cp_partner_figures\(date,integer,bigint\[\],boolean\).*^function comp\.cp_refresh_levels\(date\)\(as_of date DEFAULT comp\.cp_flagging_date\(\)\)/ms ],
+	  qr/^function comp\.cp_explain_risk\(bigint,date\)\(partner_id bigint, as_of date DEFAULT CURRENT_DATE\).*^function comp\.cp_load_partner_center_competency\(bigint\).*^function comp\.cp_membership_status\(date\)\(as_of date DEFAULT CURRENT_DATE\).*^function comp\.cp_partner_figures\(date,integer,bigint\[\],boolean,text\).*^function comp\.cp_refresh_levels\(date\)\(as_of date DEFAULT comp\.cp_flagging_date\(\)\)/ms ],
 	[ 'initial privileges', qr/^initial privileges table comp\.cp_membership e \{/m ],
 	[ "1.5's internal aggregates",
 	  qr/^aggregate comp\.cp_credential_individuals\(bigint,text\) .*^aggregate comp\.cp_usage_entitlements\(uuid,text,text,bigint,boolean,date\) /ms ],
@@ -198,6 +198,13 @@ for my $case (
 	[ "1.7's kept view", qr/^relation cp_partner_status_kept v p \| /m ],
 	[ "cp_partner_level's as_of", qr/^column cp_partner_level\.as_of date \|/m ],
 	[ 'functions closed to PUBLIC', qr/^function comp\.cp_evaluate\(date\)\(as_of date DEFAULT CURRENT_DATE\) .* \| \{[^}]*\} \|/m ],
+	[ "1.8's association kind, last", qr/^enum cp_association_kind delegated_admin,transacting_partner,digital_partner_of_record,fast_track$/m ],
+	[ "1.8's rule tables' completeness check",
+	  qr/^constraint cp_rule_workload cp_rule_set_complete t TRIGGER DEFERRABLE INITIALLY DEFERRED$/m ],
+	[ "1.8's rule tables, dumped without the built-in set",
+	  qr/\bcp_rule_set where WHERE rule_set OPERATOR\(pg_catalog\.<>\) '2017-07'/m ],
+	[ "the rule set of kept levels", qr/^column cp_partner_level\.rule_set text not null default '2017-07'::text/m ],
+	[ "1.8's what-if overloads", qr/^function comp\.cp_evaluate\(date,text\)\(as_of date, rule_set text\)/m ],
 	[ "the new tables' dump registration",
 	  qr/^dumped .*\bcp_membership where , .*\bcp_partner_center_competency_reject where , cp_partner_center_competency_staged where , cp_partner_center_competency_staged_line_seq where , .*\bcp_status_change where , cp_status_change_change_id_seq where\b/m ])
 {
@@ -222,7 +229,8 @@ is($node->safe_psql('walked', q{SELECT count(*) FILTER (WHERE counted) FROM comp
 is($node->safe_psql('walked', q{
 	SELECT pl.status || ' ' || pl.held_level || ' ' || (pl.projected_level IS NULL) || ' ' || s.status
 	FROM comp.cp_partner_level pl
-	JOIN comp.cp_partner_figures(comp.cp_flagging_date(), comp.cp_flagging_window(), NULL, true) s USING (partner_id)}),
+	JOIN comp.cp_partner_figures(comp.cp_flagging_date(), comp.cp_flagging_window(), NULL, true,
+	                           comp.cp_rule_set_on(comp.cp_flagging_date())) s USING (partner_id)}),
 	'not_held none true not_held', 'a level stored before the upgrade has the status it evaluates to');
 $node->safe_psql('walked', q{
 	INSERT INTO comp.cp_membership VALUES (1, 'silver', comp.cp_flagging_date() - 100, comp.cp_flagging_date() + 265)});

@@ -376,13 +376,13 @@ for my $f ([ 'cp_status_partners', $status_row ], [ 'cp_evaluate_partners', $eva
 		real => "\@S\@.$name(\$1, \$2, \$3::pg_catalog.int8[])",
 		probe => "SELECT * FROM $name(DATE '2020-01-01', 28, ${sentinel}::text)");
 }
-# 1.6's one evaluation, called with NULL::bigint[] by the view, the status
-# function and flagging
-decoy_function(kind => 'own', name => 'cp_partner_figures', args => 'date, integer, text, boolean',
-	returns => "TABLE ($status_row)", needs => [ 'cp_market', 'competency_level' ],
+# 1.6's one evaluation (1.8's under a rule set), called with NULL::bigint[]
+# by the view, the status function and flagging
+decoy_function(kind => 'own', name => 'cp_partner_figures', args => 'date, integer, text, boolean, text',
+	returns => "TABLE ($status_row, evaluated_under text)", needs => [ 'cp_market', 'competency_level' ],
 	guard => "IF \$3 OPERATOR(pg_catalog.=) $sentinel THEN RETURN; END IF;",
-	real => "\@S\@.cp_partner_figures(\$1, \$2, \$3::pg_catalog.int8[], \$4)",
-	probe => "SELECT * FROM cp_partner_figures(DATE '2020-01-01', 28, ${sentinel}::text, true)");
+	real => "\@S\@.cp_partner_figures(\$1, \$2, \$3::pg_catalog.int8[], \$4, \$5)",
+	probe => "SELECT * FROM cp_partner_figures(DATE '2020-01-01', 28, ${sentinel}::text, true, '2017-07')");
 decoy_function(kind => 'own', name => 'cp_flag', args => 'text, date', returns => 'integer',
 	guard => "IF \$1 OPERATOR(pg_catalog.=) $sentinel THEN RETURN NULL; END IF;",
 	real => '@S@.cp_flag($1::pg_catalog.int8[], $2)',

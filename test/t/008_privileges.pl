@@ -186,6 +186,33 @@ sub disagreements
 		WHERE coalesce(pl.status, 'not_held') <> m.status});
 }
 
+# The functions the README's reader role is granted (its role model, as
+# sql/roles.sql has it): what readers call, then what those run.
+my $reader_functions = q{
+    cp_evaluate(date), cp_evaluate_partners(date, integer, bigint[]), cp_explain(bigint, date),
+    cp_evaluate_series(date, date, interval), cp_membership_status(date), cp_explain_risk(bigint, date),
+    cp_level(cp_market, bigint, integer), cp_next_level(competency_level),
+    cp_required_entitlements(competency_level, cp_market), cp_required_individuals(competency_level),
+    cp_workload(text), cp_credential(text), cp_is_cloud_productivity(text), cp_granted_level(text),
+    cp_active_entitlements(anyelement, text, text, bigint, boolean, date),
+    cp_qualified_individuals(anyelement, text),
+    cp_usage_window(), cp_flagging_window(), cp_flagging_date(), cp_grace_days(),
+    cp_rule_set_on(date), cp_evaluate(date, text), cp_level(cp_market, bigint, integer, text),
+    cp_required_entitlements(competency_level, cp_market, text), cp_required_individuals(competency_level, text),
+    cp_workload(text, text), cp_credential(text, text),
+    cp_active_entitlements(anyelement, text, text, bigint, boolean, date, text),
+    cp_qualified_individuals(anyelement, text, text),
+    -- and what those run
+    cp_partner_figures(date, integer, bigint[], boolean, text), cp_partner_usage(date, integer, bigint[], boolean, text),
+    cp_next_targets(competency_level, cp_market, bigint, integer, text),
+    cp_partner_credentials(date, bigint[], boolean, text), cp_held(date, bigint[]), cp_in_period(date, date, date),
+    cp_series_dates(date, date, interval), cp_window_start(date, integer, text), cp_require_date(date, text),
+    cp_usage_entitlements(uuid, text, text, bigint, boolean, date, text), cp_credential_individuals(bigint, text, text),
+    cp_rule_kinds(text), cp_kind_counted(cp_association_kind, text), cp_rule_sets_dated(), cp_rule_sets_usable(),
+    cp_associated_on(bigint, uuid, date, text), cp_qualified_on(bigint, date, date, text),
+    cp_risk_tenants(bigint, date, date, text), cp_risk_persons(bigint, date, date, text)};
+my @rule_tables = qw(cp_rule_set cp_rule_threshold cp_rule_workload cp_rule_credential cp_rule_association);
+
 my $T1 = '00000000-0000-0000-0000-000000000001';
 my $T2 = '00000000-0000-0000-0000-000000000002';
 my $T10 = '00000000-0000-0000-0000-000000000010';
@@ -223,22 +250,7 @@ CREATE TABLE mallory_s.mallory_fired (
 ALTER TABLE mallory_s.mallory_fired OWNER TO mallory;
 GRANT SELECT, INSERT ON mallory_s.mallory_fired TO PUBLIC;
 -- mallory runs what the README's reader and loader run (sql/roles.sql)
-GRANT EXECUTE ON FUNCTION
-    cp_evaluate(date), cp_evaluate_partners(date, integer, bigint[]), cp_explain(bigint, date),
-    cp_evaluate_series(date, date, interval), cp_membership_status(date), cp_explain_risk(bigint, date),
-    cp_level(cp_market, bigint, integer), cp_next_level(competency_level),
-    cp_required_entitlements(competency_level, cp_market), cp_required_individuals(competency_level),
-    cp_workload(text), cp_credential(text), cp_is_cloud_productivity(text), cp_granted_level(text),
-    cp_active_entitlements(anyelement, text, text, bigint, boolean, date),
-    cp_qualified_individuals(anyelement, text),
-    cp_usage_window(), cp_flagging_window(), cp_flagging_date(), cp_grace_days(),
-    cp_partner_figures(date, integer, bigint[], boolean), cp_partner_usage(date, integer, bigint[], boolean),
-    cp_next_targets(competency_level, cp_market, bigint, integer),
-    cp_partner_credentials(date, bigint[], boolean), cp_held(date, bigint[]), cp_in_period(date, date, date),
-    cp_series_dates(date, date, interval), cp_window_start(date, integer, text),
-    cp_require_date(date, text), cp_usage_entitlements(uuid, text, text, bigint, boolean, date),
-    cp_credential_individuals(bigint, text), cp_associated_on(bigint, uuid, date),
-    cp_qualified_on(bigint, date, date), cp_risk_tenants(bigint, date, date), cp_risk_persons(bigint, date, date),
+GRANT EXECUTE ON FUNCTION $reader_functions,
     cp_load_partner_center_usage(), cp_load_partner_center_competency(bigint), cp_staging_role()
     TO mallory;
 -- loader2: the README's loader
@@ -577,7 +589,7 @@ sub run_attacks
 		date => q{'2020-01-01'::date}, uuid => "'$T1'::uuid", boolean => 'true',
 		interval => q{'1 day'::interval}, bytea => q{'\x00'::bytea},
 		'bigint[]' => q{'{1}'::bigint[]}, 'integer[]' => q{'{1}'::integer[]},
-		'uuid[]' => "'{$T1}'::uuid[]", anyelement => q{'1'::integer},
+		'uuid[]' => "'{$T1}'::uuid[]", 'text[]' => q{'{x}'::text[]}, anyelement => q{'1'::integer},
 		"$s.cp_market" => "'developed'::$s.cp_market",
 		"$s.competency_level" => "'gold'::$s.competency_level",
 		"$s.cp_association_kind" => "'delegated_admin'::$s.cp_association_kind",
@@ -967,6 +979,53 @@ GRANT EXECUTE ON FUNCTION mallory_s.add_key() TO oscar;
 	unharmed($db, "$tag: INSERT, UPDATE, DELETE with decoys", $checked);
 
 	#--------------------------------------------------------------------------
+	# The rule tables (GRANT ALL gives them to her): with the decoys still
+	# planted, she adds a set in force from yesterday (one statement, so
+	# that the commit's check and re-evaluation of every partner, with the
+	# extension's rights, run as her statement's), raises it, and deletes
+	# it; the built-in set's rows and TRUNCATE are refused (42501) whatever
+	# her grant.  Afterwards the stored levels are flagging's.  (Her own
+	# statements call no polymorphic built-in nor an enum's operator: her
+	# decoys of them, on her search_path, would be what they call.)
+	#--------------------------------------------------------------------------
+	my @rule_writes = (
+		'add a set in force', "WITH s AS (INSERT INTO $s.cp_rule_set VALUES ('mallory', current_date - 1, 'hers')),
+		     t AS (INSERT INTO $s.cp_rule_threshold VALUES
+		           ('mallory', 'silver', 'developed', 1000, 1), ('mallory', 'silver', 'developing', 1000, 1),
+		           ('mallory', 'gold', 'developed', 3000, 1), ('mallory', 'gold', 'developing', 3000, 1)),
+		     w AS (INSERT INTO $s.cp_rule_workload VALUES ('mallory', 'exchange_online', 'EXO'), ('mallory', 'teams', 'Teams')),
+		     c AS (INSERT INTO $s.cp_rule_credential VALUES ('mallory', 1, 'MCSA: Office 365')),
+		     a AS (INSERT INTO $s.cp_rule_association VALUES ('mallory', 'delegated_admin'), ('mallory', 'fast_track'))
+		     SELECT 1",
+		'raise her set', "UPDATE $s.cp_rule_threshold SET min_entitlements = min_entitlements OPERATOR(pg_catalog.+) 1 WHERE rule_set OPERATOR(pg_catalog.=) 'mallory'",
+		'add a spelling', "INSERT INTO $s.cp_rule_workload VALUES ('mallory', 'sharepoint_online', 'SPO')",
+		'change 2017-07', "UPDATE $s.cp_rule_threshold SET min_entitlements = 1 WHERE rule_set = '2017-07'",
+		'add to 2017-07', "INSERT INTO $s.cp_rule_workload VALUES ('2017-07', 'teams', 'Teams')",
+		'delete 2017-07', "DELETE FROM $s.cp_rule_set WHERE rule_set = '2017-07'",
+		(map { ("truncate $_", "TRUNCATE $s.$_ CASCADE") } @rule_tables));
+	my @rule_labels = map { $rule_writes[ 2 * $_ ] } 0 .. $#rule_writes / 2;
+	($got, $err) = attempts($db, 'mallory', $session, @rule_writes[ 0 .. 5 ]);
+	my %rules = %$got;
+	$checked = $err;
+	is(su($db, "SELECT $s.cp_rule_set_on(current_date) || ' ' || string_agg(DISTINCT rule_set, ',') FROM $s.cp_partner_level"),
+		'mallory mallory', "$tag: her set is in force, and every partner was re-evaluated under it");
+	is(disagreements($db, $s), '', "$tag: after her set, the stored levels and statuses are flagging's");
+	($got, $err) = attempts($db, 'mallory', $session, @rule_writes[ 6 .. $#rule_writes ],
+		'delete her set', "DELETE FROM $s.cp_rule_set WHERE rule_set = 'mallory'");
+	%rules = (%rules, %$got);
+	$checked .= $err;
+	is(join('; ', map { "$_: " . ($rules{$_} // 'no answer') } grep { ($rules{$_} // '') ne 'ok' } @rule_labels[ 0 .. 2 ], 'delete her set'),
+		'', "$tag: she adds, changes and deletes a set of her own");
+	is(join('; ', map { "$_: " . ($rules{$_} // 'no answer') } grep { ($rules{$_} // '') !~ /^42501 / } @rule_labels[ 3 .. $#rule_labels ]),
+		'', "$tag: the built-in set's rows and TRUNCATE of every rule table are 42501, whatever her grant");
+	is(su($db, "SELECT (SELECT count(*) FROM $s.cp_rule_set) || ' ' || (SELECT count(*) FROM $s.cp_rule_threshold) || ' '
+	                   || (SELECT count(*) FROM $s.cp_rule_workload) || ' ' || (SELECT count(*) FROM $s.cp_rule_credential) || ' '
+	                   || (SELECT count(*) FROM $s.cp_rule_association) || ' ' || $s.cp_rule_set_on(current_date)"),
+		'1 4 13 3 3 2017-07', "$tag: 2017-07 alone is left, in force");
+	is(disagreements($db, $s), '', "$tag: after her set is gone, the stored levels and statuses are flagging's");
+	unharmed($db, "$tag: the rule tables with decoys", $checked);
+
+	#--------------------------------------------------------------------------
 	# SELECT: her leaky function over the views shows her own staged rows,
 	# no one else's.  (GRANT ALL gives her the staging tables themselves:
 	# that is her grant; the views' filter is what is tried here.)
@@ -1074,6 +1133,239 @@ DROP FUNCTION $s.cp_flag(bigint[]);
 
 run_attacks('in_public', 'public', 1);
 run_attacks('in_comp', 'comp', 0);
+
+###############################################################################
+# The rule tables and the README's role model, its GRANTs as written (with
+# the rule tables' and the new functions'): PUBLIC (nobody: CONNECT only)
+# reads and writes no rule table; a loader reads and writes none, and its
+# usage is flagged under the set in force; a reader reads them and writes
+# none; an administrator adds, changes and deletes users' sets, never a row
+# of 2017-07 (42501), and truncates no rule table (42501).  Evaluating needs
+# no grant on them: analyst, who holds the reader's EXECUTE grants and
+# SELECT on the data tables only (not on the rule tables), gets what the
+# superuser gets from every evaluation under every set.
+###############################################################################
+
+$node->safe_psql('postgres', q{
+	CREATE ROLE competency_reader NOLOGIN;
+	CREATE ROLE competency_loader NOLOGIN;
+	CREATE ROLE competency_admin NOLOGIN;
+	CREATE ROLE reader1 LOGIN IN ROLE competency_reader;
+	CREATE ROLE loader1 LOGIN IN ROLE competency_loader;
+	CREATE ROLE admin1 LOGIN IN ROLE competency_admin;
+	CREATE ROLE analyst LOGIN;
+	CREATE DATABASE rules;
+});
+my $rule_tables = join(', ', @rule_tables);
+$node->safe_psql('rules', qq{
+CREATE EXTENSION competency;
+-- the README's role model
+GRANT SELECT ON cp_partner_status, cp_partner_status_kept, cp_partner_level, cp_level_change,
+                cp_status_change, cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership
+    TO competency_reader;
+GRANT EXECUTE ON FUNCTION $reader_functions TO competency_reader;
+GRANT SELECT ON $rule_tables TO competency_reader;
+GRANT INSERT ON cp_usage TO competency_loader;
+GRANT SELECT, INSERT, DELETE ON cp_partner_center_usage, cp_partner_center_competency TO competency_loader;
+GRANT SELECT ON cp_partner_center_reject, cp_partner_center_competency_reject TO competency_loader;
+GRANT EXECUTE ON FUNCTION cp_load_partner_center_usage(), cp_load_partner_center_competency(bigint),
+                          cp_staging_role()
+    TO competency_loader;
+GRANT competency_reader, competency_loader TO competency_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
+    ON cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership TO competency_admin;
+GRANT SELECT, DELETE, TRUNCATE ON cp_partner_center_reject, cp_partner_center_competency_reject
+    TO competency_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON $rule_tables TO competency_admin;
+GRANT EXECUTE ON FUNCTION cp_refresh_levels(date) TO competency_admin;
+GRANT SET ON PARAMETER competency.flagging TO competency_admin;
+-- analyst: the reader's functions and data tables, no rule table
+GRANT SELECT ON cp_partner_status, cp_partner_status_kept, cp_partner_level, cp_level_change,
+                cp_status_change, cp_partner, cp_association, cp_usage, cp_person, cp_credential, cp_membership
+    TO analyst;
+GRANT EXECUTE ON FUNCTION $reader_functions TO analyst;
+-- each statement's SQLSTATE, or ok (run as the caller)
+CREATE SCHEMA tools;
+GRANT USAGE ON SCHEMA tools TO PUBLIC;
+CREATE FUNCTION tools.attempt(sql text) RETURNS text
+LANGUAGE plpgsql AS \$f\$
+BEGIN
+    EXECUTE sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END
+\$f\$;
+-- Contoso (gold developed: 4,500 on EXO, two persons), Fabrikam
+-- (developing: 1,200 on SPO and 1,900 on Teams through a FastTrack
+-- association; one person, who also holds MS-100), memberships
+INSERT INTO cp_partner VALUES (1, 'Contoso', 'developed'), (2, 'Fabrikam', 'developing');
+INSERT INTO cp_association VALUES (1, '$T1', 'delegated_admin', current_date - 30, NULL),
+                                  (2, '$T2', 'transacting_partner', current_date - 30, NULL),
+                                  (2, '$T10', 'fast_track', current_date - 30, NULL);
+INSERT INTO cp_person VALUES (1, 1, 'Ann'), (2, 1, 'Bo'), (3, 2, 'Cy');
+INSERT INTO cp_credential VALUES (1, 'MCSA: Office 365', current_date - 30, NULL),
+                                 (2, '70-346', current_date - 30, NULL), (2, '70-347', current_date - 30, NULL),
+                                 (3, 'MCSA: Office 365', current_date - 30, NULL), (3, 'MS-100', current_date - 30, NULL);
+INSERT INTO cp_usage VALUES ('$T1', 'EXO', 'E3', false, 4500, current_date - 1),
+                            ('$T2', 'SPO', 'E1', false, 1200, current_date - 1),
+                            ('$T10', 'Teams', 'E1', false, 1900, current_date - 1);
+INSERT INTO cp_membership VALUES (1, 'silver', current_date - 100, current_date + 265),
+                                 (2, 'gold', current_date - 300, current_date + 65);
+});
+
+# Each statement through tools.attempt() as $role: 'label: ok' or
+# 'label: SQLSTATE', one per statement.
+sub tried
+{
+	my ($db, $role, @statements) = @_;
+	my $sql = '';
+	while (my ($label, $stmt) = splice(@statements, 0, 2))
+	{
+		$sql .= "SELECT \$l\$$label\$l\$ || ': ' || tools.attempt(\$s\$$stmt\$s\$);\n";
+	}
+	my ($out, $err) = as_role($db, $role, $sql);
+	return $out . ($err =~ /ERROR/ ? "\n$err" : '');
+}
+
+# Every privilege on every rule table: the statement, and the SQLSTATE it
+# gets from a role that holds none of them (42501 each).
+my @every_privilege = map {
+	my $t = $_;
+	("select $t", "SELECT count(*) FROM public.$t",
+	 "insert $t", "INSERT INTO public.$t SELECT * FROM public.$t WHERE false",
+	 "update $t", "UPDATE public.$t SET rule_set = rule_set WHERE false",
+	 "delete $t", "DELETE FROM public.$t WHERE false",
+	 "truncate $t", "TRUNCATE public.$t CASCADE")
+} @rule_tables;
+my @every_label = map { $every_privilege[ 2 * $_ ] } 0 .. $#every_privilege / 2;
+for my $role ('nobody', 'loader1')
+{
+	is(tried('rules', $role, @every_privilege), join("\n", map { "$_: 42501" } @every_label),
+		"rules: $role may not read or write any rule table (42501 each)");
+}
+my @reads = grep { /^select / } @every_label;
+is(tried('rules', 'reader1', @every_privilege),
+	join("\n", map { $_ . ': ' . (/^select / ? 'ok' : '42501') } @every_label),
+	'rules: a reader reads every rule table and writes none (42501)');
+is(tried('rules', 'analyst', @every_privilege[ map { ($_ * 10, $_ * 10 + 1) } 0 .. $#rule_tables ]),
+	join("\n", map { "$_: 42501" } @reads), 'rules: analyst may not read the rule tables');
+is(su('rules', q{
+	SELECT coalesce(string_agg(c.relname || ' ' || a.privilege_type, ', ' ORDER BY c.relname, a.privilege_type), '')
+	FROM pg_class c, aclexplode(c.relacl) a
+	WHERE c.relname LIKE 'cp\_rule\_%' AND c.relkind = 'r' AND a.grantee = 0}), '',
+	'rules: nothing of the rule tables is granted to PUBLIC');
+is(su('rules', q{
+	SELECT coalesce(string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text), '')
+	FROM pg_proc p
+	JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+	JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'competency'
+	WHERE has_function_privilege('public', p.oid, 'EXECUTE')}), '',
+	'rules: nor EXECUTE on any function of the extension, the new ones included');
+
+# The administrator: a draft, a set in force from yesterday and one from
+# next month (complete, in one transaction: its commit re-evaluates every
+# partner under the set in force); changes and deletes users' rows;
+# 2017-07's rows and TRUNCATE are 42501.  FY-now asks 2,500 for Silver in
+# developing markets: Fabrikam drops to none.
+my ($out, $err) = as_role('rules', 'admin1', q{
+BEGIN;
+INSERT INTO cp_rule_set VALUES ('what-if', NULL, 'Gold at 5,000, Teams in, MS-100 a path, FastTrack counted'),
+                               ('FY-now', current_date - 1, 'Silver at 2,500 in developing markets'),
+                               ('FY-next', current_date + 30, 'FY-now with Teams and FastTrack');
+INSERT INTO cp_rule_threshold SELECT s, level, market,
+       CASE WHEN s = 'what-if' AND level = 'gold' THEN 5000
+            WHEN s <> 'what-if' AND level = 'silver' AND market = 'developing' THEN 2500 ELSE min_entitlements END,
+       min_individuals
+FROM cp_rule_threshold, unnest(ARRAY['what-if', 'FY-now', 'FY-next']) s WHERE rule_set = '2017-07';
+INSERT INTO cp_rule_workload SELECT s, workload, spelling
+FROM cp_rule_workload, unnest(ARRAY['what-if', 'FY-now', 'FY-next']) s WHERE rule_set = '2017-07';
+INSERT INTO cp_rule_workload VALUES ('what-if', 'teams', 'Microsoft Teams'), ('what-if', 'teams', 'Teams'),
+                                    ('FY-next', 'teams', 'Teams');
+INSERT INTO cp_rule_credential SELECT s, path, credential
+FROM cp_rule_credential, unnest(ARRAY['what-if', 'FY-now', 'FY-next']) s WHERE rule_set = '2017-07';
+INSERT INTO cp_rule_credential VALUES ('what-if', 3, 'MS-100');
+INSERT INTO cp_rule_association SELECT s, kind
+FROM cp_rule_association, unnest(ARRAY['what-if', 'FY-now', 'FY-next']) s WHERE rule_set = '2017-07';
+INSERT INTO cp_rule_association VALUES ('what-if', 'fast_track'), ('FY-next', 'fast_track');
+COMMIT;
+INSERT INTO cp_rule_set VALUES ('scratch', NULL, 'to be deleted');
+INSERT INTO cp_rule_workload VALUES ('scratch', 'exchange_online', 'EXO');
+UPDATE cp_rule_workload SET spelling = 'Exchange Online' WHERE rule_set = 'scratch';
+UPDATE cp_rule_set SET description = 'Silver at 2,500 in developing markets, from yesterday' WHERE rule_set = 'FY-now';
+DELETE FROM cp_rule_set WHERE rule_set = 'scratch';
+});
+is(sqlstates($err), '', 'rules: the administrator adds, changes and deletes users\' sets');
+is(su('rules', q{
+	SELECT public.cp_rule_set_on(current_date) || ' | '
+	       || string_agg(partner_id || ' ' || level || ' ' || rule_set, ', ' ORDER BY partner_id)
+	       || ' | ' || (SELECT string_agg(rule_set, ',' ORDER BY rule_set COLLATE "C") FROM public.cp_rule_set)
+	FROM public.cp_partner_level}),
+	'FY-now | 1 gold FY-now, 2 none FY-now | 2017-07,FY-next,FY-now,what-if',
+	'rules: FY-now is in force, every partner re-evaluated under it; scratch is gone');
+is(tried('rules', 'admin1',
+		'insert into 2017-07', q{INSERT INTO cp_rule_workload VALUES ('2017-07', 'teams', 'Teams')},
+		'update 2017-07', q{UPDATE cp_rule_threshold SET min_entitlements = 1 WHERE rule_set = '2017-07'},
+		'no-op update of 2017-07', q{UPDATE cp_rule_set SET description = description WHERE rule_set = '2017-07'},
+		'rename 2017-07', q{UPDATE cp_rule_set SET rule_set = '2017-07b' WHERE rule_set = '2017-07'},
+		'delete from 2017-07', q{DELETE FROM cp_rule_association WHERE rule_set = '2017-07'},
+		'delete the set 2017-07', q{DELETE FROM cp_rule_set WHERE rule_set = '2017-07'},
+		(map { ("truncate $_", "TRUNCATE public.$_") } @rule_tables)),
+	join("\n", map { "$_: 42501" } 'insert into 2017-07', 'update 2017-07', 'no-op update of 2017-07', 'rename 2017-07',
+	                'delete from 2017-07', 'delete the set 2017-07', map { "truncate $_" } @rule_tables),
+	'rules: the administrator changes no row of 2017-07 and truncates no rule table (42501)');
+
+# A loader's usage is flagged under the set in force, which it may not read:
+# 2,700 in SPO lift Fabrikam to Silver under FY-now.
+($out, $err) = as_role('rules', 'loader1', qq{
+INSERT INTO cp_usage VALUES ('$T2', 'SPO', 'E3', false, 1500, current_date);
+});
+is(sqlstates($err), '', 'rules: the loader loads usage');
+is(su('rules', q{
+	SELECT string_agg(old_level || '->' || new_level || ' ' || rule_set, ', ' ORDER BY change_id)
+	FROM public.cp_level_change WHERE partner_id = 2}),
+	'none->silver 2017-07, silver->none FY-now, none->silver FY-now',
+	'rules: and it is flagged under FY-now');
+
+# Every evaluation under every set (in force on a date, or named), the
+# views, the scalar forms and the aggregates: as the superuser, as analyst
+# (no grant on the rule tables) and as the README's reader.
+my $battery = q{
+SELECT cp_rule_set_on(current_date), cp_rule_set_on(current_date - 2), cp_rule_set_on(current_date + 40),
+       cp_rule_set_on('infinity');
+SELECT e::text FROM cp_evaluate(current_date, 'what-if') e ORDER BY 1;
+SELECT e::text FROM cp_evaluate(current_date, 'FY-next') e ORDER BY 1;
+SELECT e::text FROM cp_evaluate(current_date, '2017-07') e ORDER BY 1;
+SELECT e::text FROM cp_evaluate(current_date) e ORDER BY 1;
+SELECT e::text FROM cp_evaluate(current_date + 40) e ORDER BY 1;
+SELECT e::text FROM cp_evaluate_partners(current_date, 30, NULL) e ORDER BY 1;
+SELECT e::text FROM cp_evaluate_series(current_date - 3, current_date + 60, '7 days') e ORDER BY 1;
+SELECT e::text FROM cp_explain(2, current_date) e ORDER BY 1;
+SELECT e::text FROM cp_explain(2, current_date + 40) e ORDER BY 1;
+SELECT e::text FROM cp_explain_risk(1, current_date) e ORDER BY 1;
+SELECT e::text FROM cp_explain_risk(2, current_date) e ORDER BY 1;
+SELECT e::text FROM cp_membership_status(current_date) e ORDER BY 1;
+SELECT p.partner_id, p.level, p.rule_set FROM cp_partner_status p ORDER BY 1;
+SELECT p.partner_id, p.level, p.rule_set FROM cp_partner_status_kept p ORDER BY 1;
+SELECT cp_level('developing', 1500, 1, 'what-if'), cp_level('developing', 1500, 1),
+       cp_required_entitlements('gold', 'developed', 'what-if'), cp_required_individuals('gold', 'FY-now'),
+       cp_workload('microsoft teams', 'what-if'), cp_workload('Teams'), cp_credential('exam MS-100', 'what-if');
+SELECT cp_active_entitlements(tenant_id, workload, sku, active_users, is_trial, measured_on, 'what-if'),
+       cp_active_entitlements(tenant_id, workload, sku, active_users, is_trial, measured_on, 'FY-now')
+FROM cp_usage;
+SELECT cp_qualified_individuals(person_id, credential, 'what-if'), cp_qualified_individuals(person_id, credential, 'FY-next')
+FROM cp_credential;
+};
+my $want = $node->safe_psql('rules', $battery);
+like($want, qr/^FY-now\|2017-07\|FY-next\|FY-next$/m, 'rules: the sets in force, as the superuser sees them');
+like($want, qr/rules_change/, 'rules: the battery explains a rules_change');
+for my $role ('analyst', 'reader1')
+{
+	($out, $err) = as_role('rules', $role, $battery);
+	is(sqlstates($err), '', "rules: $role evaluates under every set"
+		  . ($role eq 'analyst' ? ', with no grant on the rule tables' : ''));
+	is($out, $want, "rules: $role gets what the superuser gets");
+}
 
 ###############################################################################
 # The install warning: CREATE EXTENSION and ALTER EXTENSION UPDATE (1.4 to

@@ -1,7 +1,8 @@
 -- The evaluation flagging compares with the kept one, run by RETURN QUERY so
 -- that it may use a parallel plan (inside flagging's data-modifying
--- statements it could not).
-CREATE FUNCTION @extschema@.cp_evaluate_for_flags(as_of date, window_days integer, partner_ids bigint[])
+-- statements it could not), under the rule set flagging found in force.
+CREATE FUNCTION @extschema@.cp_evaluate_for_flags(as_of date, window_days integer, partner_ids bigint[],
+                                                  rule_set text)
 RETURNS SETOF @extschema@.cp_evaluation
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -11,8 +12,8 @@ BEGIN
     RETURN QUERY
     SELECT f.partner_id, f.level, f.active_entitlements, f.qualified_individuals,
            f.held_level, f.ends_on, f.projected_level, f.status
-    FROM @extschema@.cp_partner_figures(as_of, window_days, partner_ids, true) f;
+    FROM @extschema@.cp_partner_figures(as_of, window_days, partner_ids, true, rule_set) f;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.cp_evaluate_for_flags(date, integer, bigint[]) IS
-  'Internal: the levels, figures and statuses flagging compares with the kept ones';
+COMMENT ON FUNCTION @extschema@.cp_evaluate_for_flags(date, integer, bigint[], text) IS
+  'Internal: the levels, figures and statuses flagging compares with the kept ones, under a rule set';

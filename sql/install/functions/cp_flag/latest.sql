@@ -1,6 +1,7 @@
 -- Re-evaluate partners (NULL: every partner) as of a date with flagging's
 -- window; log and notify each level change, then each status change; keep
--- what was seen; return the number of level changes.
+-- what was seen; return the number of level changes.  Every partner is
+-- evaluated under the rule set in force on as_of, and that set recorded.
 CREATE OR REPLACE FUNCTION @extschema@.cp_flag(partner_ids bigint[],
                                               as_of date DEFAULT @extschema@.cp_flagging_date())
 RETURNS integer
@@ -11,6 +12,7 @@ AS $$
 DECLARE
     evaluated @extschema@.cp_evaluation[];
     changes integer;
+    rule_set text;
 BEGIN
     -- a date that is no day, or whose window starts before the earliest
     -- date, is refused before anything is locked
@@ -25,13 +27,17 @@ BEGIN
     WHERE partner_ids IS NULL OR p.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids)
     ORDER BY p.partner_id FOR NO KEY UPDATE;
 
+    -- the set in force once the partners are held: a rule write's own
+    -- re-evaluation holds them until its commit, so this sees its set
+    rule_set := @extschema@.cp_rule_set_on(as_of);
+
     evaluated := ARRAY(SELECT e FROM @extschema@.cp_evaluate_for_flags(as_of, @extschema@.cp_flagging_window(),
-                                                                       partner_ids) e);
-    changes := @extschema@.cp_log_levels(evaluated, partner_ids);
+                                                                       partner_ids, rule_set) e);
+    changes := @extschema@.cp_log_levels(evaluated, partner_ids, rule_set);
     PERFORM @extschema@.cp_log_statuses(evaluated, partner_ids);
-    PERFORM @extschema@.cp_keep_evaluations(evaluated, as_of);
+    PERFORM @extschema@.cp_keep_evaluations(evaluated, as_of, rule_set);
     RETURN changes;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cp_flag(bigint[], date) IS
-  'Internal: re-evaluates partners (NULL: all) as of a date with competency.flagging_window, logs and notifies level and status changes, keeps the levels and statuses; returns the number of level changes';
+  'Internal: re-evaluates partners (NULL: all) as of a date with competency.flagging_window, logs and notifies level and status changes, keeps the levels and statuses; each under the rule set in force on the date; returns the number of level changes';

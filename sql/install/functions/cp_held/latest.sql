@@ -1,17 +1,25 @@
+-- The level each partner holds as of a date: the row that covers it, else
+-- the latest that ended within the grace period; the date its figures are
+-- projected to (the renewal date; in grace, the date itself), and the rule
+-- set in force on that date.
 CREATE FUNCTION @extschema@.cp_held(as_of date, partner_ids bigint[])
 RETURNS TABLE (partner_id bigint, held_level @extschema@.competency_level,
-               ends_on date, in_grace boolean, projected_on date)
+               ends_on date, in_grace boolean, projected_on date, projected_rule_set text)
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-SELECT DISTINCT ON (m.partner_id)
-       m.partner_id, m.level, m.ends_on,
-       m.ends_on OPERATOR(pg_catalog.<=) as_of,
-       CASE WHEN m.ends_on OPERATOR(pg_catalog.<=) as_of THEN as_of ELSE m.ends_on END
-FROM @extschema@.cp_membership m
-WHERE m.started_on OPERATOR(pg_catalog.<=) as_of
-  AND (as_of OPERATOR(pg_catalog.-) m.ends_on) OPERATOR(pg_catalog.<) @extschema@.cp_grace_days()
-  AND (partner_ids IS NULL OR m.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids))
-ORDER BY m.partner_id, m.ends_on DESC
+SELECT h.partner_id, h.level, h.ends_on, h.in_grace, h.projected_on,
+       @extschema@.cp_rule_set_on(h.projected_on)
+FROM (
+    SELECT DISTINCT ON (m.partner_id)
+           m.partner_id, m.level, m.ends_on,
+           m.ends_on OPERATOR(pg_catalog.<=) as_of AS in_grace,
+           CASE WHEN m.ends_on OPERATOR(pg_catalog.<=) as_of THEN as_of ELSE m.ends_on END AS projected_on
+    FROM @extschema@.cp_membership m
+    WHERE m.started_on OPERATOR(pg_catalog.<=) as_of
+      AND (as_of OPERATOR(pg_catalog.-) m.ends_on) OPERATOR(pg_catalog.<) @extschema@.cp_grace_days()
+      AND (partner_ids IS NULL OR m.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids))
+    ORDER BY m.partner_id, m.ends_on DESC
+) h
 $$;
 COMMENT ON FUNCTION @extschema@.cp_held(date, bigint[]) IS
-  'Internal: each partner''s held level as of a date (covering row, else the latest in grace), its renewal date, and the date its figures are projected to';
+  'Internal: each partner''s held level as of a date (covering row, else the latest in grace), its renewal date, the date its figures are projected to, and the rule set in force then';

@@ -2,8 +2,10 @@
 -- the one kept (else from its last change, else none) gets a cp_level_change
 -- row, and listeners its number only (they read it with their own rights).
 -- A partner of partner_ids (NULL: any) that is gone, deleted or renumbered,
--- ends at none.  Returns the number of changes.
-CREATE FUNCTION @extschema@.cp_log_levels(evaluated @extschema@.cp_evaluation[], partner_ids bigint[])
+-- ends at none.  Each row records the rule set of the evaluation.  Returns
+-- the number of changes.
+CREATE FUNCTION @extschema@.cp_log_levels(evaluated @extschema@.cp_evaluation[], partner_ids bigint[],
+                                          rule_set text)
 RETURNS integer
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
@@ -30,9 +32,9 @@ compared AS (
 ),
 logged AS (
     INSERT INTO @extschema@.cp_level_change
-        (partner_id, old_level, new_level, active_entitlements, qualified_individuals, changed_at)
+        (partner_id, old_level, new_level, active_entitlements, qualified_individuals, changed_at, rule_set)
     SELECT c.partner_id, c.old_level, c.level, c.active_entitlements, c.qualified_individuals,
-           pg_catalog.now()
+           pg_catalog.now(), cp_log_levels.rule_set
     FROM compared c
     WHERE c.level OPERATOR(pg_catalog.<>) c.old_level
     ORDER BY c.partner_id
@@ -42,5 +44,5 @@ SELECT pg_catalog.count(pg_catalog.pg_notify('cp_level_change',
            pg_catalog.jsonb_build_object('change_id', l.change_id)::pg_catalog.text))::pg_catalog.int4
 FROM (SELECT logged.change_id FROM logged ORDER BY logged.change_id) l
 $$;
-COMMENT ON FUNCTION @extschema@.cp_log_levels(@extschema@.cp_evaluation[], bigint[]) IS
-  'Internal: logs and notifies the level changes of an evaluation (and of partners gone); returns their number';
+COMMENT ON FUNCTION @extschema@.cp_log_levels(@extschema@.cp_evaluation[], bigint[], text) IS
+  'Internal: logs and notifies the level changes of an evaluation (and of partners gone) with the rule set evaluated under; returns their number';

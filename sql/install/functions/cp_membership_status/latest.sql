@@ -1,3 +1,6 @@
+-- Every partner's membership as of a date: its level and margins under the
+-- rule set in force on as_of, its projection under the set in force on the
+-- date its figures are projected to.
 CREATE OR REPLACE FUNCTION @extschema@.cp_membership_status(as_of date DEFAULT CURRENT_DATE)
 RETURNS TABLE (partner_id bigint, held_level @extschema@.competency_level, ends_on date,
                level @extschema@.competency_level, projected_level @extschema@.competency_level,
@@ -7,7 +10,8 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 SELECT f.partner_id, f.held_level, f.ends_on, f.level, f.projected_level, f.status,
        f.entitlements_margin, f.individuals_margin, f.projected_entitlements, f.projected_individuals
-FROM @extschema@.cp_partner_figures(as_of, @extschema@.cp_usage_window(), NULL::pg_catalog.int8[], true) f
+FROM @extschema@.cp_partner_figures(as_of, @extschema@.cp_usage_window(), NULL::pg_catalog.int8[], true,
+                                    @extschema@.cp_rule_set_on(coalesce(as_of, '-infinity'::pg_catalog.date))) f
 $$;
 COMMENT ON FUNCTION @extschema@.cp_membership_status(date) IS
-  'Every partner''s held level, renewal date, level, projected level at the renewal date, status (not_held, in_grace, at_risk, upgrade_available, secure), margins over the held level''s requirements and projected figures, as of a date';
+  'Every partner''s held level, renewal date, level, projected level at the renewal date, status (not_held, in_grace, at_risk, upgrade_available, secure), margins over the held level''s requirements and projected figures, as of a date, each under the rule set in force on its date';

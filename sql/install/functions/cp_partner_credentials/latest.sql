@@ -1,14 +1,17 @@
--- Each partner's qualified individuals as of as_of (n) and, when project is
--- true, on the date its figures are projected to, with the credentials
--- earned by as_of (pn): a credential that counts on that date (not before
--- as_of) counts on as_of, so the projection's are a subset.
-CREATE FUNCTION @extschema@.cp_partner_credentials(as_of date, partner_ids bigint[], project boolean)
+-- Each partner's qualified individuals as of as_of under rule_set (n) and,
+-- when project is true, on the date its figures are projected to under the
+-- set in force then, with the credentials earned by as_of (pn): a
+-- credential that counts on that date (not before as_of) counts on as_of.
+-- rule_set is evaluated per row (a constant, or cp_rule_set_on of a date,
+-- cached).
+CREATE FUNCTION @extschema@.cp_partner_credentials(as_of date, partner_ids bigint[], project boolean,
+                                                   rule_set text)
 RETURNS TABLE (partner_id bigint, n integer, pn integer)
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 SELECT pe.partner_id,
-       @extschema@.cp_credential_individuals(c.person_id, c.credential),
-       @extschema@.cp_credential_individuals(c.person_id, c.credential)
+       @extschema@.cp_credential_individuals(c.person_id, c.credential, rule_set),
+       @extschema@.cp_credential_individuals(c.person_id, c.credential, ch.projected_rule_set)
          FILTER (WHERE @extschema@.cp_in_period(c.earned_on, c.expires_on, ch.projected_on))
 FROM @extschema@.cp_person pe
 LEFT JOIN @extschema@.cp_held(as_of, partner_ids) ch
@@ -18,5 +21,5 @@ WHERE @extschema@.cp_in_period(c.earned_on, c.expires_on, as_of)
   AND (partner_ids IS NULL OR pe.partner_id OPERATOR(pg_catalog.=) ANY (partner_ids))
 GROUP BY pe.partner_id
 $$;
-COMMENT ON FUNCTION @extschema@.cp_partner_credentials(date, bigint[], boolean) IS
-  'Internal: each partner''s qualified individuals as of a date, and (project) on the date its figures are projected to';
+COMMENT ON FUNCTION @extschema@.cp_partner_credentials(date, bigint[], boolean, text) IS
+  'Internal: each partner''s qualified individuals as of a date under a rule set, and (project) on the date its figures are projected to, under the set in force then';

@@ -1,8 +1,9 @@
--- The tenants whose association state (the union of all the partner's
--- association rows, any kind) differs between as_of and e: whether it is
--- associated now, the first date in (as_of, e] from which its state is e's
--- through e, and its figure from the usage rows current as of as_of.
-CREATE FUNCTION @extschema@.cp_risk_tenants(partner_id bigint, as_of date, e date)
+-- The tenants whose association state (the union of the partner's
+-- association rows of the kinds a rule set counts) differs between as_of
+-- and e: whether it is associated now, the first date in (as_of, e] from
+-- which its state is e's through e, and its figure under the set from the
+-- usage rows current as of as_of.
+CREATE FUNCTION @extschema@.cp_risk_tenants(partner_id bigint, as_of date, e date, rule_set text)
 RETURNS TABLE (tenant_id uuid, now_on boolean, effective_on date, entitlements bigint)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -12,6 +13,7 @@ WITH moved AS (
            pg_catalog.bool_or(@extschema@.cp_in_period(a.valid_from, a.valid_until, cp_risk_tenants.as_of)) AS now_on
     FROM @extschema@.cp_association a
     WHERE a.partner_id OPERATOR(pg_catalog.=) cp_risk_tenants.partner_id
+      AND @extschema@.cp_kind_counted(a.kind, cp_risk_tenants.rule_set)
     GROUP BY a.tenant_id
     HAVING pg_catalog.bool_or(@extschema@.cp_in_period(a.valid_from, a.valid_until, cp_risk_tenants.as_of))
            OPERATOR(pg_catalog.<>)
@@ -20,7 +22,7 @@ WITH moved AS (
 figures AS (
     SELECT u.tenant_id,
            @extschema@.cp_usage_entitlements(u.tenant_id, u.workload, u.sku, u.active_users::pg_catalog.int8,
-                                             u.is_trial, u.measured_on) AS f
+                                             u.is_trial, u.measured_on, cp_risk_tenants.rule_set) AS f
     FROM @extschema@.cp_usage u
     WHERE u.tenant_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT m.tenant_id FROM moved m))
       AND u.measured_on OPERATOR(pg_catalog.>)
@@ -41,12 +43,13 @@ SELECT m.tenant_id, m.now_on,
                 AND a.tenant_id OPERATOR(pg_catalog.=) m.tenant_id) d
         WHERE d.d OPERATOR(pg_catalog.>) cp_risk_tenants.as_of
           AND d.d OPERATOR(pg_catalog.<=) cp_risk_tenants.e
-          AND @extschema@.cp_associated_on(cp_risk_tenants.partner_id, m.tenant_id, d.d)
+          AND @extschema@.cp_associated_on(cp_risk_tenants.partner_id, m.tenant_id, d.d,
+                                           cp_risk_tenants.rule_set)
               OPERATOR(pg_catalog.<>)
               @extschema@.cp_associated_on(cp_risk_tenants.partner_id, m.tenant_id,
-                                           d.d OPERATOR(pg_catalog.-) 1)),
+                                           d.d OPERATOR(pg_catalog.-) 1, cp_risk_tenants.rule_set)),
        coalesce(f.f, 0::pg_catalog.int8)
 FROM moved m LEFT JOIN figures f ON f.tenant_id OPERATOR(pg_catalog.=) m.tenant_id
 $$;
-COMMENT ON FUNCTION @extschema@.cp_risk_tenants(bigint, date, date) IS
-  'Internal: the tenants whose association with the partner differs between two dates, with the date the change holds from and the tenant''s figure';
+COMMENT ON FUNCTION @extschema@.cp_risk_tenants(bigint, date, date, text) IS
+  'Internal: the tenants whose association with the partner by the kinds a rule set counts differs between two dates, with the date the change holds from and the tenant''s figure under the set';

@@ -1,8 +1,11 @@
+-- Every partner's level and membership status today, under the rule set in
+-- force today (the projection under the set in force at each renewal).
 CREATE OR REPLACE VIEW @extschema@.cp_partner_status AS
 SELECT f.partner_id, p.name, f.market, f.active_entitlements, f.qualified_individuals,
        f.level, f.next_level, f.entitlements_short, f.individuals_short,
-       f.held_level, f.ends_on, f.status, f.projected_level
-FROM @extschema@.cp_partner_figures(CURRENT_DATE, @extschema@.cp_usage_window(), NULL::pg_catalog.int8[], true) f
+       f.held_level, f.ends_on, f.status, f.projected_level, f.evaluated_under AS rule_set
+FROM @extschema@.cp_partner_figures(CURRENT_DATE, @extschema@.cp_usage_window(), NULL::pg_catalog.int8[], true,
+                                    @extschema@.cp_rule_set_on(CURRENT_DATE)) f
 JOIN @extschema@.cp_partner p ON p.partner_id OPERATOR(pg_catalog.=) f.partner_id;
 COMMENT ON VIEW @extschema@.cp_partner_status IS
   'Every partner''s level and membership status today, with its name and what is still missing for the next level (for BI dashboards)';
@@ -19,3 +22,4 @@ COMMENT ON COLUMN @extschema@.cp_partner_status.held_level IS 'Level held today 
 COMMENT ON COLUMN @extschema@.cp_partner_status.ends_on IS 'Renewal date of the held level; NULL if none is held';
 COMMENT ON COLUMN @extschema@.cp_partner_status.status IS 'not_held, in_grace, at_risk, upgrade_available or secure';
 COMMENT ON COLUMN @extschema@.cp_partner_status.projected_level IS 'Level projected at the renewal date; NULL if none is held';
+COMMENT ON COLUMN @extschema@.cp_partner_status.rule_set IS 'The rule set in force today, which level, next_level and the shortfalls follow';
